@@ -130,9 +130,24 @@ type Func struct {
 	Strict bool
 	// Volatile functions (now(), random()) are never constant-folded.
 	Volatile bool
-	// Eval computes the function; args have already been evaluated.
+	// Eval computes the function; args have already been evaluated. The
+	// args slice is only valid during the call (it lives on the Ctx's
+	// argument stack): copy it before keeping it.
 	Eval func(ctx *Ctx, args []types.Datum) (types.Datum, error)
+
+	// resolve makes the Func a polymorphic template: given the argument
+	// types it returns the concrete overload and the types to cast the
+	// arguments to, or nil when it does not apply.
+	resolve func(args []types.T) (*Func, []types.T, error)
+	// specialize lets Compile build a per-call-site evaluator from the
+	// constant arguments (nil entries for the others), e.g. to compile a
+	// regular expression or LIKE pattern once. It returns nil when it has
+	// nothing better than Eval.
+	specialize func(consts []*types.Datum) evalFunc
 }
+
+// evalFunc is the signature of Func.Eval.
+type evalFunc = func(ctx *Ctx, args []types.Datum) (types.Datum, error)
 
 func (e *ColRef) Type() types.T       { return e.T }
 func (e *Const) Type() types.T        { return e.T }

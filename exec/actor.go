@@ -1,0 +1,134 @@
+package exec
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+
+	"streamsqld/planner"
+)
+
+// task is one subtask of one operator: a goroutine running either an
+// Operator between its input set and output, or a source.
+type task struct {
+	job   *Job
+	spec  *planner.Operator
+	idx   int
+	op    Operator    // nil for a source
+	src   *sourceTask // set for a source
+	ins   []chan Message
+	out   *output
+	stats *subtaskStats
+	sink  bool
+}
+
+// run executes the subtask until its inputs end, a stop barrier passes or
+// ctx is done. It is the single place where panics become job errors.
+func (t *task) run(ctx context.Context) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("exec: operator %d (%s) subtask %d panicked: %v\n%s",
+				t.spec.ID, kindName(t.spec.Kind), t.idx, r, debug.Stack())
+		}
+	}()
+	t.out.ctx = ctx
+	if t.src != nil {
+		return t.src.run(ctx)
+	}
+	defer func() {
+		if cerr := t.op.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
+	if err := t.loop(ctx); err != nil {
+		if ctx.Err() == nil || !errors.Is(err, ctx.Err()) {
+			err = fmt.Errorf("operator %d (%s) subtask %d: %w", t.spec.ID, kindName(t.spec.Kind), t.idx, err)
+		}
+		return err
+	}
+	return nil
+}
+
+func (t *task) loop(ctx context.Context) error {
+	in := newInputSet(ctx, t.ins)
+	lastWM := int64(NoWatermark)
+	for {
+		ev, err := in.next(ctx, t.out.flush)
+		if err != nil {
+			return err
+		}
+		switch ev.kind {
+		case evChunk:
+			t.stats.rowsIn.Add(int64(ev.chunk.Len()))
+			err = t.op.OnChunk(ctx, ev.chunk, t.out)
+			releaseChunk(ev.chunk)
+		case evWatermark:
+			t.stats.watermark.Store(ev.watermark.TS)
+			var fwd Watermark
+			var ok bool
+			fwd, ok, err = t.op.OnWatermark(ctx, ev.watermark, t.out)
+			if err == nil && ok && t.spec.WatermarkCol >= 0 && fwd.TS > lastWM {
+				lastWM = fwd.TS
+				err = t.out.broadcast(watermarkMsg(Watermark{Col: t.spec.WatermarkCol, TS: fwd.TS}))
+			}
+		case evIdle:
+			if t.spec.WatermarkCol >= 0 {
+				err = t.out.broadcast(watermarkMsg(Watermark{Col: t.spec.WatermarkCol, Idle: true}))
+			}
+		case evBarrier:
+			if err = t.op.OnBarrier(ctx, ev.barrier, t.out); err != nil {
+				return err
+			}
+			if err = t.out.broadcast(barrierMsg(ev.barrier)); err != nil {
+				return err
+			}
+			if t.sink {
+				t.job.sinkBarrier(ev.barrier.Epoch)
+			}
+			if ev.barrier.Stop {
+				return t.finish()
+			}
+		case evEOF:
+			return t.finish()
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// finish ends a subtask whose input ended: the rest of its output goes
+// out and its consumers see the end of their input.
+func (t *task) finish() error {
+	if err := t.out.flush(); err != nil {
+		return err
+	}
+	t.out.close()
+	if t.sink {
+		t.job.sinkFinished()
+	}
+	return nil
+}
+
+func kindName(k planner.OpKind) string {
+	switch k {
+	case planner.OpSource:
+		return "Source"
+	case planner.OpFilter:
+		return "Filter"
+	case planner.OpProject:
+		return "Project"
+	case planner.OpProjectSet:
+		return "ProjectSet"
+	case planner.OpWindowAssign:
+		return "WindowAssign"
+	case planner.OpSessionWindow:
+		return "SessionWindow"
+	case planner.OpHashAgg:
+		return "HashAgg"
+	case planner.OpMaterialize:
+		return "Materialize"
+	}
+	return fmt.Sprintf("OpKind(%d)", k)
+}

@@ -1,0 +1,280 @@
+package exec
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"streamsqld/sql/types"
+	"streamsqld/storage"
+)
+
+// ErrViewClosed is reported to subscribers (and returned by Subscribe)
+// once the job maintaining a view stopped.
+var ErrViewClosed = errors.New("exec: materialized view is no longer maintained")
+
+// SubscriptionBuffer is how many change chunks a subscriber may lag behind
+// before the view's Materialize subtasks wait for it (backpressure from a
+// view over a view to the upstream job).
+const SubscriptionBuffer = 16
+
+// View is the readable state of a materialized view: its rows, kept by
+// the Materialize subtasks of the job, one hash partition each.
+type View struct {
+	cols    []types.Column
+	keyCols []int
+	parts   []*viewPart
+
+	closeOnce sync.Once
+	closed    chan struct{}
+}
+
+// viewPart is one Materialize subtask's partition. Its lock is held only to
+// apply one chunk or to copy the rows, never while sending.
+type viewPart struct {
+	mu sync.Mutex
+	// rows maps the memcomparable encoding of the key (the whole row for a
+	// view without a key) to the row and, without a key, its
+	// multiplicity.
+	rows map[string]*viewRow
+	subs []*Subscription
+}
+
+type viewRow struct {
+	row types.Row
+	n   int
+}
+
+// NewView returns an empty view of the given schema, keyed by keyCols (nil:
+// rows are a multiset), in parallelism partitions.
+func NewView(cols []types.Column, keyCols []int, parallelism int) *View {
+	v := &View{cols: cols, keyCols: keyCols, closed: make(chan struct{})}
+	for i := 0; i < parallelism; i++ {
+		v.parts = append(v.parts, &viewPart{rows: map[string]*viewRow{}})
+	}
+	return v
+}
+
+// Columns is the view's schema.
+func (v *View) Columns() []types.Column { return v.cols }
+
+// Snapshot returns the view's rows. All partitions are locked together, so
+// the copy is consistent across them as of one instant. The rows are
+// shared with the view and must not be modified.
+//
+// Reads go through this one method so that they can become
+// epoch-consistent (as of the last completed checkpoint) later.
+func (v *View) Snapshot() []types.Row {
+	v.lockAll()
+	defer v.unlockAll()
+	return v.snapshotLocked()
+}
+
+// Len is the number of rows.
+func (v *View) Len() int {
+	v.lockAll()
+	defer v.unlockAll()
+	n := 0
+	for _, p := range v.parts {
+		for _, r := range p.rows {
+			n += r.n
+		}
+	}
+	return n
+}
+
+func (v *View) lockAll() {
+	for _, p := range v.parts {
+		p.mu.Lock()
+	}
+}
+
+func (v *View) unlockAll() {
+	for i := len(v.parts) - 1; i >= 0; i-- {
+		v.parts[i].mu.Unlock()
+	}
+}
+
+func (v *View) snapshotLocked() []types.Row {
+	var out []types.Row
+	for _, p := range v.parts {
+		for _, r := range p.rows {
+			for i := 0; i < r.n; i++ {
+				out = append(out, r.row)
+			}
+		}
+	}
+	return out
+}
+
+// Subscribe returns the view's current rows and a subscription delivering
+// every later change, in order per key, as changelog chunks. The snapshot
+// and the registration happen under the same locks as the changes are
+// applied, so each change is in exactly one of them. The subscription ends
+// when ctx is done or Cancel is called.
+func (v *View) Subscribe(ctx context.Context) ([]types.Row, *Subscription, error) {
+	select {
+	case <-v.closed:
+		return nil, nil, ErrViewClosed
+	default:
+	}
+	s := &Subscription{
+		view: v,
+		ch:   make(chan *Chunk, SubscriptionBuffer),
+		done: make(chan struct{}),
+	}
+	v.lockAll()
+	rows := v.snapshotLocked()
+	for _, p := range v.parts {
+		p.subs = append(p.subs, s)
+	}
+	v.unlockAll()
+	s.stop = context.AfterFunc(ctx, s.Cancel)
+	return rows, s, nil
+}
+
+// Close marks the view as no longer maintained; subscribers see it on
+// Closed. Its rows stay readable.
+func (v *View) Close() {
+	v.closeOnce.Do(func() { close(v.closed) })
+}
+
+// Closed is closed when the job maintaining the view stopped.
+func (v *View) Closed() <-chan struct{} { return v.closed }
+
+// Subscription is a subscriber's end of a view's changelog.
+type Subscription struct {
+	view *View
+	ch   chan *Chunk
+	done chan struct{}
+	once sync.Once
+	stop func() bool
+}
+
+// Changes delivers change chunks; each belongs to the receiver.
+func (s *Subscription) Changes() <-chan *Chunk { return s.ch }
+
+// Closed is closed when the view stops being maintained.
+func (s *Subscription) Closed() <-chan struct{} { return s.view.closed }
+
+// Cancel ends the subscription; the view stops sending to it.
+func (s *Subscription) Cancel() {
+	s.once.Do(func() {
+		close(s.done)
+		if s.stop != nil {
+			s.stop()
+		}
+		for _, p := range s.view.parts {
+			p.mu.Lock()
+			for i, x := range p.subs {
+				if x == s {
+					p.subs = append(p.subs[:i], p.subs[i+1:]...)
+					break
+				}
+			}
+			p.mu.Unlock()
+		}
+	})
+}
+
+// apply applies a changelog chunk to the partition and returns the
+// effective changes (nil if none, or if nobody subscribed) with the
+// subscribers to send them to. With a key, an insert over an existing row
+// is an update and a delete of a missing key is dropped; without a key,
+// rows carry a multiplicity.
+func (p *viewPart) apply(c *Chunk, keyCols []int, keyBuf []byte) (*Chunk, []*Subscription, []byte) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var changes *Chunk
+	if len(p.subs) > 0 {
+		changes = NewChunk(c.Width(), c.Len())
+	}
+	for i := 0; i < c.Len(); i++ {
+		row := c.Row(i)
+		keyBuf = keyBuf[:0]
+		if keyCols != nil {
+			for _, k := range keyCols {
+				keyBuf = storage.AppendKey(keyBuf, row[k], false)
+			}
+		} else {
+			for _, d := range row {
+				keyBuf = storage.AppendKey(keyBuf, d, false)
+			}
+		}
+		r := p.rows[string(keyBuf)]
+		if c.Op(i).IsInsert() {
+			switch {
+			case r == nil:
+				p.rows[string(keyBuf)] = &viewRow{row: CopyRow(row), n: 1}
+				if changes != nil {
+					changes.Append(Insert, row)
+				}
+			case keyCols != nil:
+				if changes != nil {
+					changes.Append(UpdateDelete, r.row)
+					changes.Append(UpdateInsert, row)
+				}
+				r.row = CopyRow(row)
+			default:
+				r.n++
+				if changes != nil {
+					changes.Append(Insert, row)
+				}
+			}
+			continue
+		}
+		if r == nil {
+			continue
+		}
+		if changes != nil {
+			changes.Append(Delete, r.row)
+		}
+		r.n--
+		if r.n <= 0 {
+			delete(p.rows, string(keyBuf))
+		}
+	}
+	if changes == nil || changes.Len() == 0 {
+		return nil, nil, keyBuf
+	}
+	return changes, append([]*Subscription(nil), p.subs...), keyBuf
+}
+
+// Views is the registry of the materialized views maintained by running
+// jobs, by relation ID; a source over a view subscribes through it.
+type Views struct {
+	mu sync.RWMutex
+	m  map[uint32]*View
+}
+
+// NewViews returns an empty registry.
+func NewViews() *Views { return &Views{m: map[uint32]*View{}} }
+
+// Register adds v under id.
+func (r *Views) Register(id uint32, v *View) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, dup := r.m[id]; dup {
+		return fmt.Errorf("exec: view %d registered twice", id)
+	}
+	r.m[id] = v
+	return nil
+}
+
+// Lookup returns the view registered under id.
+func (r *Views) Lookup(id uint32) (*View, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	v, ok := r.m[id]
+	return v, ok
+}
+
+// Unregister removes id if it is still registered to v.
+func (r *Views) Unregister(id uint32, v *View) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.m[id] == v {
+		delete(r.m, id)
+	}
+}

@@ -1,0 +1,41 @@
+package server
+
+import (
+	"log/slog"
+	"runtime"
+	"time"
+)
+
+// Config is the server's configuration; cmd/streamsqld fills it from flags.
+type Config struct {
+	Listen             string
+	DataDir            string
+	Parallelism        int
+	CheckpointInterval time.Duration
+	HTTP               string
+	MaxConnections     int
+	// Demo creates the built-in datagen tweets source and the hashtag view
+	// when the data dir holds no relations yet.
+	Demo   bool
+	Logger *slog.Logger
+}
+
+// DefaultConfig returns the defaults that `make run` uses.
+func DefaultConfig() Config {
+	return Config{
+		Listen:             "127.0.0.1:5433",
+		DataDir:            "./streamsqld-data",
+		Parallelism:        runtime.NumCPU(),
+		CheckpointInterval: time.Second,
+		HTTP:               "127.0.0.1:9090",
+		MaxConnections:     100,
+		Logger:             slog.Default(),
+	}
+}
+
+// Version is streamsqld's own version, shown by version().
+const Version = "0.1.0"
+
+// ServerVersion is the PostgreSQL version streamsqld announces, so that
+// drivers pick the PostgreSQL 15 code paths.
+const ServerVersion = "15.0"

@@ -1,0 +1,430 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"streamsqld/catalog"
+	"streamsqld/exec"
+	"streamsqld/exec/connector"
+	"streamsqld/planner"
+	"streamsqld/sql"
+	"streamsqld/sql/ast"
+	"streamsqld/sql/pgerror"
+	"streamsqld/sql/types"
+	"streamsqld/wire"
+)
+
+// TableConnector is the connector behind CREATE TABLE: an append-only log
+// fed by INSERT.
+const TableConnector = "table"
+
+func columnsOf(defs []*ast.ColumnDef) ([]types.Column, error) {
+	cols := make([]types.Column, 0, len(defs))
+	seen := map[string]bool{}
+	for _, d := range defs {
+		if seen[d.Name] {
+			return nil, pgerror.Newf(pgerror.DuplicateColumn, "column %q specified more than once", d.Name).WithPosition(d.Pos())
+		}
+		seen[d.Name] = true
+		cols = append(cols, types.Column{Name: d.Name, Type: d.Type})
+	}
+	if len(cols) == 0 {
+		return nil, pgerror.New(pgerror.SyntaxError, "a relation needs at least one column")
+	}
+	return cols, nil
+}
+
+// watermarkOf checks `WATERMARK FOR col AS col [- INTERVAL ...]` against
+// the columns and returns the delay.
+func watermarkOf(wm *ast.WatermarkDef, cols []types.Column) (types.IntervalValue, error) {
+	var zero types.IntervalValue
+	idx := -1
+	for i, c := range cols {
+		if c.Name == wm.Column {
+			idx = i
+		}
+	}
+	if idx < 0 {
+		return zero, pgerror.Newf(pgerror.UndefinedColumn, "column %q named in WATERMARK does not exist", wm.Column).WithPosition(wm.Pos())
+	}
+	if f := cols[idx].Type.Fam; f != types.Timestamp && f != types.Timestamptz {
+		return zero, pgerror.Newf(pgerror.DatatypeMismatch, "WATERMARK column %q must be of type timestamp or timestamptz, not %s", wm.Column, cols[idx].Type).WithPosition(wm.Pos())
+	}
+	bad := pgerror.Newf(pgerror.FeatureNotSupported, "WATERMARK expression must be %s or %s - INTERVAL '...'", wm.Column, wm.Column).WithPosition(wm.Pos())
+	switch x := wm.Expr.(type) {
+	case *ast.ColumnRef:
+		if x.Column != wm.Column {
+			return zero, bad
+		}
+		return zero, nil
+	case *ast.BinaryExpr:
+		ref, ok := x.Left.(*ast.ColumnRef)
+		lit, ok2 := x.Right.(*ast.Literal)
+		if !ok || !ok2 || x.Op != "-" || ref.Column != wm.Column || lit.Kind != ast.LitInterval {
+			return zero, bad
+		}
+		iv, err := intervalLiteral(lit)
+		if err != nil {
+			return zero, err
+		}
+		if iv.Micros < 0 || iv.Days < 0 || iv.Months < 0 {
+			return zero, pgerror.New(pgerror.InvalidParameterValue, "WATERMARK delay must not be negative").WithPosition(lit.Pos())
+		}
+		return iv, nil
+	}
+	return zero, bad
+}
+
+// intervalLiteral evaluates `INTERVAL '5' SECOND` and `INTERVAL '5 seconds'`.
+func intervalLiteral(lit *ast.Literal) (types.IntervalValue, error) {
+	text := lit.Value
+	if lit.Unit != "" {
+		text = text + " " + strings.ToLower(lit.Unit)
+	}
+	d, err := types.ParseText(text, types.TInterval)
+	if err != nil {
+		return types.IntervalValue{}, err
+	}
+	return d.Interval(), nil
+}
+
+func optionsOf(opts []*ast.Option) (map[string]string, error) {
+	m := make(map[string]string, len(opts))
+	for _, o := range opts {
+		k := strings.ToLower(o.Key)
+		if _, dup := m[k]; dup {
+			return nil, pgerror.Newf(pgerror.SyntaxError, "option %q specified more than once", o.Key).WithPosition(o.Pos())
+		}
+		m[k] = o.Value
+	}
+	return m, nil
+}
+
+func (e *Engine) createSource(ctx context.Context, st *ast.CreateSource, text string) (*wire.Result, error) {
+	cols, err := columnsOf(st.Columns)
+	if err != nil {
+		return nil, err
+	}
+	opts, err := optionsOf(st.Options)
+	if err != nil {
+		return nil, err
+	}
+	conn := opts["connector"]
+	if conn == "" {
+		return nil, pgerror.New(pgerror.InvalidParameterValue, "CREATE SOURCE needs a connector").
+			WithHint(fmt.Sprintf("Add WITH (connector = '...'); available connectors: %s.", strings.Join(connector.Names(), ", ")))
+	}
+	if conn == TableConnector {
+		return nil, pgerror.New(pgerror.InvalidParameterValue, "connector 'table' is internal; use CREATE TABLE instead")
+	}
+	rel := &catalog.Relation{
+		Kind: catalog.Source, Name: st.Name, Columns: cols, SQL: text,
+		Connector: conn, Options: opts, Format: st.Format, CreatedAt: time.Now().UTC(),
+	}
+	if st.Watermark != nil {
+		delay, err := watermarkOf(st.Watermark, cols)
+		if err != nil {
+			return nil, err
+		}
+		rel.HasWatermark, rel.WatermarkColumn, rel.WatermarkDelay = true, st.Watermark.Column, delay
+	}
+	e.ddlMu.Lock()
+	defer e.ddlMu.Unlock()
+	if _, exists := e.cat.Snapshot().Lookup(st.Name); exists && st.IfNotExists {
+		return noticeExists(st.Name, "CREATE SOURCE"), nil
+	}
+	// Building the connector validates its options (and reaches brokers)
+	// before the source is recorded.
+	src, err := connector.New(ctx, conn, rel, e.connectorEnv())
+	if err != nil {
+		if strings.Contains(err.Error(), connector.ErrUnknownConnector.Error()) {
+			return nil, pgerror.Newf(pgerror.InvalidParameterValue, "unknown connector %q", conn).
+				WithHint(fmt.Sprintf("Available connectors: %s.", strings.Join(connector.Names(), ", ")))
+		}
+		return nil, pgerror.Wrap(fmt.Errorf("source %q: %w", st.Name, err), pgerror.InvalidParameterValue)
+	}
+	_ = src.Close()
+	if _, _, err := e.cat.Create(rel, st.IfNotExists); err != nil {
+		return nil, err
+	}
+	return &wire.Result{Tag: "CREATE_SOURCE"}, nil
+}
+
+func noticeExists(name, tag string) *wire.Result {
+	return &wire.Result{Tag: tag, Notices: []*pgerror.Error{{
+		Code: pgerror.DuplicateTable, Severity: "NOTICE",
+		Message: fmt.Sprintf("relation %q already exists, skipping", name),
+	}}}
+}
+
+func (e *Engine) createTable(ctx context.Context, st *ast.CreateTable, text string) (*wire.Result, error) {
+	cols, err := columnsOf(st.Columns)
+	if err != nil {
+		return nil, err
+	}
+	opts, err := optionsOf(st.Options)
+	if err != nil {
+		return nil, err
+	}
+	rel := &catalog.Relation{
+		Kind: catalog.Table, Name: st.Name, Columns: cols, SQL: text,
+		Connector: TableConnector, Options: opts, CreatedAt: time.Now().UTC(),
+	}
+	if st.Watermark != nil {
+		delay, err := watermarkOf(st.Watermark, cols)
+		if err != nil {
+			return nil, err
+		}
+		rel.HasWatermark, rel.WatermarkColumn, rel.WatermarkDelay = true, st.Watermark.Column, delay
+	}
+	e.ddlMu.Lock()
+	defer e.ddlMu.Unlock()
+	if _, exists := e.cat.Snapshot().Lookup(st.Name); exists && st.IfNotExists {
+		return noticeExists(st.Name, "CREATE TABLE"), nil
+	}
+	if _, _, err := e.cat.Create(rel, st.IfNotExists); err != nil {
+		return nil, err
+	}
+	return &wire.Result{Tag: "CREATE TABLE"}, nil
+}
+
+func (e *Engine) createView(ctx context.Context, st *ast.CreateMaterializedView, text string, parallelism int) (*wire.Result, error) {
+	e.ddlMu.Lock()
+	defer e.ddlMu.Unlock()
+	if _, exists := e.cat.Snapshot().Lookup(st.Name); exists {
+		if st.IfNotExists {
+			return noticeExists(st.Name, "CREATE_MATERIALIZED_VIEW"), nil
+		}
+		return nil, pgerror.Newf(pgerror.DuplicateTable, "relation %q already exists", st.Name)
+	}
+	if n, ok := viewParallelismOption(st.Options); ok {
+		parallelism = n
+	}
+	graph, err := e.planView(st, parallelism)
+	if err != nil {
+		return nil, err
+	}
+	mat := graph.Operators[len(graph.Operators)-1].Materialize
+	rel := &catalog.Relation{
+		Kind: catalog.MaterializedView, Name: st.Name, Columns: graph.Output, SQL: text,
+		DependsOn: dependencies(graph), KeyColumns: mat.KeyCols, Parallelism: parallelism,
+		CreatedAt: time.Now().UTC(),
+	}
+	rel, _, err = e.cat.Create(rel, false)
+	if err != nil {
+		return nil, err
+	}
+	mat.View = rel
+	vj, err := e.startView(ctx, rel, graph)
+	if err != nil {
+		if _, derr := e.cat.Drop(rel.Name, catalog.MaterializedView, true, true); derr != nil {
+			e.log.Error("drop view after failed start", "view", rel.Name, "err", derr)
+		}
+		return nil, err
+	}
+	if err := e.backfill(ctx, vj); err != nil {
+		return nil, err
+	}
+	return &wire.Result{Tag: "CREATE_MATERIALIZED_VIEW"}, nil
+}
+
+func viewParallelismOption(opts []*ast.Option) (int, bool) {
+	for _, o := range opts {
+		if strings.EqualFold(o.Key, "parallelism") || strings.EqualFold(o.Key, "streaming_parallelism") {
+			var n int
+			if _, err := fmt.Sscanf(o.Value, "%d", &n); err == nil && n > 0 {
+				return n, true
+			}
+		}
+	}
+	return 0, false
+}
+
+func (e *Engine) planView(st *ast.CreateMaterializedView, parallelism int) (*planner.StreamGraph, error) {
+	return planner.PlanView(st, e.plannerEnv(), planner.StreamOptions{
+		Parallelism:      parallelism,
+		NextStateTableID: e.cat.NextStateTableID,
+	})
+}
+
+// dependencies lists the relations a graph reads.
+func dependencies(g *planner.StreamGraph) []uint32 {
+	var deps []uint32
+	seen := map[uint32]bool{}
+	for _, op := range g.Operators {
+		if op.Source != nil && !seen[op.Source.Relation.ID] {
+			seen[op.Source.Relation.ID] = true
+			deps = append(deps, op.Source.Relation.ID)
+		}
+	}
+	return deps
+}
+
+// restartView re-plans a view from its stored SQL and starts it.
+func (e *Engine) restartView(ctx context.Context, rel *catalog.Relation) error {
+	parsed, err := sql.Parse(rel.SQL)
+	if err != nil {
+		return err
+	}
+	if len(parsed) != 1 {
+		return fmt.Errorf("stored definition of %q holds %d statements", rel.Name, len(parsed))
+	}
+	st, ok := parsed[0].Stmt.(*ast.CreateMaterializedView)
+	if !ok {
+		return fmt.Errorf("stored definition of %q is not CREATE MATERIALIZED VIEW", rel.Name)
+	}
+	parallelism := rel.Parallelism
+	if parallelism <= 0 {
+		parallelism = e.cfg.Parallelism
+	}
+	graph, err := e.planView(st, parallelism)
+	if err != nil {
+		return err
+	}
+	graph.Operators[len(graph.Operators)-1].Materialize.View = rel
+	_, err = e.startView(ctx, rel, graph)
+	return err
+}
+
+func (e *Engine) startView(ctx context.Context, rel *catalog.Relation, graph *planner.StreamGraph) (*viewJob, error) {
+	job, err := exec.Build(graph, exec.Env{
+		Connectors: e.connectorEnv(),
+		Sources: func(ctx context.Context, r *catalog.Relation) (connector.Source, error) {
+			return connector.New(ctx, r.Connector, r, e.connectorEnv())
+		},
+		Views:  e.views,
+		Logger: e.log.With("view", rel.Name),
+	})
+	if err != nil {
+		return nil, err
+	}
+	// The job outlives the statement that created it.
+	if err := job.Start(context.WithoutCancel(ctx)); err != nil {
+		return nil, err
+	}
+	vj := &viewJob{rel: rel, graph: graph, job: job, created: time.Now()}
+	e.mu.Lock()
+	e.jobs[rel.ID] = vj
+	e.mu.Unlock()
+	return vj, nil
+}
+
+// backfill waits until the view reflects every row its tables held when it
+// was created, so that CREATE MATERIALIZED VIEW returns a complete view.
+func (e *Engine) backfill(ctx context.Context, vj *viewJob) error {
+	vj.backfilling = true
+	defer func() { vj.backfilling = false }()
+	return vj.job.WaitCaughtUp(ctx)
+}
+
+func (e *Engine) drop(ctx context.Context, st *ast.Drop) (*wire.Result, error) {
+	kind, tag := catalog.Kind(0), "DROP "+string(st.Kind)
+	switch st.Kind {
+	case ast.ObjSource:
+		kind = catalog.Source
+	case ast.ObjTable:
+		kind = catalog.Table
+	case ast.ObjMaterializedView:
+		kind = catalog.MaterializedView
+	case ast.ObjView:
+		return nil, pgerror.New(pgerror.FeatureNotSupported, "streamsqld has no plain views; use DROP MATERIALIZED VIEW")
+	default:
+		return nil, pgerror.Newf(pgerror.FeatureNotSupported, "DROP %s is not supported", st.Kind)
+	}
+	e.ddlMu.Lock()
+	defer e.ddlMu.Unlock()
+	var notices []*pgerror.Error
+	for _, name := range st.Names {
+		if _, ok := e.cat.Snapshot().Lookup(name); !ok && st.IfExists {
+			notices = append(notices, &pgerror.Error{Severity: "NOTICE", Code: pgerror.UndefinedTable,
+				Message: fmt.Sprintf("%s %q does not exist, skipping", strings.ToLower(string(st.Kind)), name)})
+			continue
+		}
+		dropped, err := e.cat.Drop(name, kind, st.IfExists, st.Cascade)
+		if err != nil {
+			return nil, err
+		}
+		for _, rel := range dropped {
+			e.stopView(rel)
+			if len(dropped) > 1 && rel.Name != name {
+				notices = append(notices, &pgerror.Error{Severity: "NOTICE", Code: pgerror.SuccessfulCompletion,
+					Message: fmt.Sprintf("drop cascades to %s %s", kindName(rel.Kind), rel.Name)})
+			}
+		}
+	}
+	return &wire.Result{Tag: tag, Notices: notices}, nil
+}
+
+func (e *Engine) stopView(rel *catalog.Relation) {
+	e.mu.Lock()
+	vj, ok := e.jobs[rel.ID]
+	delete(e.jobs, rel.ID)
+	e.mu.Unlock()
+	if ok {
+		vj.job.Stop()
+	}
+	e.views.Unregister(rel.ID)
+}
+
+func kindName(k catalog.Kind) string {
+	switch k {
+	case catalog.Source:
+		return "source"
+	case catalog.Table:
+		return "table"
+	case catalog.MaterializedView:
+		return "materialized view"
+	}
+	return "relation"
+}
+
+func (e *Engine) showCreate(st *ast.ShowCreate) (*wire.Result, error) {
+	rel, ok := e.cat.Snapshot().Lookup(st.Name)
+	if !ok {
+		return nil, pgerror.Newf(pgerror.UndefinedTable, "relation %q does not exist", st.Name)
+	}
+	want := map[ast.ObjectKind]catalog.Kind{ast.ObjSource: catalog.Source, ast.ObjTable: catalog.Table, ast.ObjMaterializedView: catalog.MaterializedView}
+	if k, known := want[st.Kind]; known && k != rel.Kind {
+		return nil, pgerror.Newf(pgerror.WrongObjectType, "%q is not a %s", st.Name, strings.ToLower(string(st.Kind)))
+	}
+	return rowsResult([]types.Column{{Name: "Name", Type: types.TVarchar}, {Name: "Create Sql", Type: types.TVarchar}},
+		[]types.Row{{types.NewString(rel.Name), types.NewString(rel.SQL)}}, "SHOW"), nil
+}
+
+// createDemo creates the built-in demo source and view on a data dir that
+// has none, so `make run` shows a live view at once.
+func (e *Engine) createDemo(ctx context.Context) error {
+	if _, ok := e.cat.Snapshot().Lookup("demo_tweets"); ok {
+		return nil
+	}
+	const ddl = `CREATE SOURCE IF NOT EXISTS demo_tweets (id BIGINT, ts TIMESTAMP, author VARCHAR, text VARCHAR,
+    WATERMARK FOR ts AS ts - INTERVAL '5' SECOND)
+  WITH (connector = 'datagen', datagen.mode = 'tweets', rows.per.second = '200') FORMAT JSON;
+CREATE MATERIALIZED VIEW IF NOT EXISTS demo_hashtag_counts AS
+  SELECT window_start, window_end, tag, COUNT(*) AS cnt
+  FROM (SELECT window_start, window_end,
+               unnest(regexp_matches(lower(text), '#[a-z0-9_]+', 'g')) AS tag
+        FROM TUMBLE(demo_tweets, ts, INTERVAL '1' MINUTE)) t
+  GROUP BY window_start, window_end, tag`
+	parsed, err := sql.Parse(ddl)
+	if err != nil {
+		return err
+	}
+	for _, p := range parsed {
+		var err error
+		switch st := p.Stmt.(type) {
+		case *ast.CreateSource:
+			_, err = e.createSource(ctx, st, p.SQL)
+		case *ast.CreateMaterializedView:
+			_, err = e.createView(ctx, st, p.SQL, e.cfg.Parallelism)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	e.log.Info("demo ready: SELECT * FROM demo_hashtag_counts ORDER BY cnt DESC LIMIT 10")
+	return nil
+}

@@ -1,0 +1,277 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"streamsqld/catalog"
+	"streamsqld/exec"
+	"streamsqld/exec/connector"
+	"streamsqld/planner"
+	"streamsqld/sql/pgerror"
+	"streamsqld/storage"
+	"streamsqld/wire"
+
+	// Connectors register themselves.
+	_ "streamsqld/exec/connector/datagen"
+	_ "streamsqld/exec/connector/nexmark"
+	_ "streamsqld/exec/connector/tablelog"
+)
+
+// Database is the one database streamsqld serves.
+const Database = "streamsql"
+
+// Engine owns the catalog, the storage and the running jobs; it creates a
+// session per connection. It implements wire.Engine.
+type Engine struct {
+	cfg     Config
+	log     *slog.Logger
+	db      *storage.DB
+	cat     *catalog.Catalog
+	views   *exec.Views
+	started time.Time
+
+	// ddlMu serialises DDL so that catalog changes and job starts/stops
+	// happen in one order.
+	ddlMu sync.Mutex
+
+	mu       sync.Mutex
+	jobs     map[uint32]*viewJob // by materialized view relation ID
+	sessions map[uint32]*session // by backend process ID
+	closed   bool
+}
+
+// viewJob is the running dataflow of one materialized view.
+type viewJob struct {
+	rel     *catalog.Relation
+	graph   *planner.StreamGraph
+	job     *exec.Job
+	created time.Time
+	// backfilling is true until the view has caught up with the rows its
+	// tables held at CREATE time.
+	backfilling bool
+}
+
+var _ wire.Engine = (*Engine)(nil)
+
+// Run starts the server and serves until ctx is done, then shuts down
+// gracefully: stop accepting, finish or cancel statements, stop the jobs,
+// close the storage.
+func Run(ctx context.Context, cfg Config) error {
+	eng, err := Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
+	}
+	srv := wire.NewServer(wire.Config{MaxConnections: cfg.MaxConnections}, eng, cfg.Logger)
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	cfg.Logger.Info("streamsqld ready", "listen", ln.Addr().String(), "data_dir", cfg.DataDir,
+		"parallelism", cfg.Parallelism, "version", Version)
+
+	var httpSrv *http.Server
+	if cfg.HTTP != "" {
+		httpSrv, err = eng.serveHTTP(cfg.HTTP)
+		if err != nil {
+			_ = srv.Shutdown(context.Background())
+			return err
+		}
+	}
+
+	select {
+	case <-ctx.Done():
+		cfg.Logger.Info("shutting down")
+	case err := <-serveErr:
+		if err != nil {
+			return err
+		}
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if httpSrv != nil {
+		_ = httpSrv.Shutdown(shutdownCtx)
+	}
+	return srv.Shutdown(shutdownCtx)
+}
+
+func (e *Engine) serveHTTP(addr string) (*http.Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s for --http: %w", addr, err)
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(newMetricsCollector(e))
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	return srv, nil
+}
+
+// Open opens the data dir, loads the catalog and restarts every view.
+func Open(ctx context.Context, cfg Config) (*Engine, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Parallelism <= 0 {
+		cfg.Parallelism = 1
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return nil, fmt.Errorf("create data dir: %w", err)
+	}
+	db, err := storage.Open(cfg.DataDir, storage.Options{Logger: cfg.Logger})
+	if err != nil {
+		return nil, fmt.Errorf("open storage in %s: %w", cfg.DataDir, err)
+	}
+	cat, err := catalog.Open(db)
+	if err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("load catalog: %w", err)
+	}
+	e := &Engine{
+		cfg:      cfg,
+		log:      cfg.Logger,
+		db:       db,
+		cat:      cat,
+		views:    exec.NewViews(),
+		started:  time.Now(),
+		jobs:     map[uint32]*viewJob{},
+		sessions: map[uint32]*session{},
+	}
+	if err := e.recover(ctx); err != nil {
+		e.Close()
+		return nil, err
+	}
+	if cfg.Demo {
+		if err := e.createDemo(ctx); err != nil {
+			e.Close()
+			return nil, fmt.Errorf("create demo relations: %w", err)
+		}
+	}
+	return e, nil
+}
+
+// recover restarts the dataflow of every materialized view in dependency
+// order (IDs grow with creation, and a view only reads older relations).
+func (e *Engine) recover(ctx context.Context) error {
+	snap := e.cat.Snapshot()
+	for _, rel := range snap.List(catalog.MaterializedView) {
+		_ = rel
+	}
+	views := snap.List(catalog.MaterializedView)
+	sortByID(views)
+	for _, rel := range views {
+		if err := e.restartView(ctx, rel); err != nil {
+			// A view that cannot start must not keep the others down.
+			e.log.Error("cannot restart materialized view", "view", rel.Name, "err", err)
+		}
+	}
+	return nil
+}
+
+func sortByID(rels []*catalog.Relation) {
+	for i := 1; i < len(rels); i++ {
+		for j := i; j > 0 && rels[j].ID < rels[j-1].ID; j-- {
+			rels[j], rels[j-1] = rels[j-1], rels[j]
+		}
+	}
+}
+
+// Close stops every job and closes the storage.
+func (e *Engine) Close() {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return
+	}
+	e.closed = true
+	jobs := make([]*viewJob, 0, len(e.jobs))
+	for _, j := range e.jobs {
+		jobs = append(jobs, j)
+	}
+	e.mu.Unlock()
+	for _, j := range jobs {
+		j.job.Stop()
+	}
+	if err := e.db.Close(); err != nil {
+		e.log.Error("close storage", "err", err)
+	}
+}
+
+// Connect implements wire.Engine.
+func (e *Engine) Connect(ctx context.Context, startup map[string]string, key wire.BackendKey) (wire.Session, error) {
+	user := startup["user"]
+	if user == "" {
+		return nil, pgerror.New(pgerror.InvalidAuthorizationSpec, "no PostgreSQL user name specified in startup packet")
+	}
+	db := startup["database"]
+	if db == "" {
+		db = user
+	}
+	if db != Database {
+		return nil, pgerror.Newf(pgerror.InvalidCatalogName, "database %q does not exist", db).
+			WithHint(fmt.Sprintf("streamsqld serves one database, %q: connect with dbname=%s.", Database, Database))
+	}
+	s := &session{eng: e, key: key, user: user, vars: newSessionVars(startup, user)}
+	e.mu.Lock()
+	e.sessions[key.ProcessID] = s
+	e.mu.Unlock()
+	return s, nil
+}
+
+func (e *Engine) sessionClosed(s *session) {
+	e.mu.Lock()
+	delete(e.sessions, s.key.ProcessID)
+	e.mu.Unlock()
+}
+
+// plannerEnv is the binding environment of a statement: the current
+// catalog snapshot and the system relations.
+func (e *Engine) plannerEnv() planner.Env {
+	return planner.Env{Catalog: e.cat.Snapshot(), Virtual: e.virtualTable}
+}
+
+func (e *Engine) connectorEnv() connector.Env {
+	return connector.Env{TableLog: e.db}
+}
+
+func randomUint32() uint32 {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return binary.BigEndian.Uint32(b[:])
+}
+
+// jobFor returns the running job of a view.
+func (e *Engine) jobFor(id uint32) (*viewJob, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	j, ok := e.jobs[id]
+	return j, ok
+}
+
+var errClosed = errors.New("server is shutting down")
+
+func quoteIdent(s string) string {
+	if s == strings.ToLower(s) && !strings.ContainsAny(s, " \"-.") {
+		return s
+	}
+	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+}

@@ -1,0 +1,245 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"streamsqld/catalog"
+	"streamsqld/exec/batch"
+	"streamsqld/planner"
+	"streamsqld/sql/ast"
+	"streamsqld/sql/expr"
+	"streamsqld/sql/pgerror"
+	"streamsqld/sql/types"
+	"streamsqld/wire"
+)
+
+// sliceRows serves a materialised result to the wire.
+type sliceRows struct {
+	rows []types.Row
+	i    int
+}
+
+func (r *sliceRows) Next(ctx context.Context) (types.Row, error) {
+	if r.i >= len(r.rows) {
+		return nil, nil
+	}
+	r.i++
+	return r.rows[r.i-1], nil
+}
+
+func (r *sliceRows) Close() { r.rows = nil }
+
+func rowsResult(cols []types.Column, rows []types.Row, tag string) *wire.Result {
+	return &wire.Result{Columns: cols, Rows: &sliceRows{rows: rows}, Tag: tag}
+}
+
+func (e *Engine) bindQuery(st *ast.Select, params []types.T) (*planner.Query, error) {
+	return planner.BindQuery(st, e.plannerEnv(), params)
+}
+
+func (e *Engine) bindInsert(st *ast.Insert, params []types.T) (*planner.InsertPlan, error) {
+	return planner.BindInsert(st, e.plannerEnv(), params)
+}
+
+// batchSources gives ad-hoc queries the rows of relations.
+type batchSources struct{ e *Engine }
+
+func (s batchSources) ViewRows(ctx context.Context, rel *catalog.Relation) ([]types.Row, error) {
+	v, ok := s.e.views.Lookup(rel.ID)
+	if !ok {
+		return nil, pgerror.Newf(pgerror.ObjectNotInPrerequisiteState, "materialized view %q is not running", rel.Name).
+			WithHint("Check the server log for the error that stopped it.")
+	}
+	return v.Snapshot(), nil
+}
+
+func (s batchSources) TableRows(ctx context.Context, rel *catalog.Relation) ([]types.Row, error) {
+	var rows []types.Row
+	_, err := s.e.db.ScanTableLog(rel.ID, 0, func(_ uint64, row types.Row) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rows = append(rows, append(types.Row(nil), row...))
+		return nil
+	})
+	return rows, err
+}
+
+func (e *Engine) evalCtx(params []types.Datum) *expr.Ctx {
+	return &expr.Ctx{Now: time.Now().UTC(), Params: params}
+}
+
+func (e *Engine) runSelect(ctx context.Context, st *ast.Select, paramTypes []types.T, params []types.Datum) (*wire.Result, error) {
+	q, err := e.bindQuery(st, paramTypes)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := batch.Run(ctx, q, batchSources{e}, e.evalCtx(params))
+	if err != nil {
+		return nil, err
+	}
+	return rowsResult(q.Columns, rows, "SELECT"), nil
+}
+
+// runInsert appends rows to a table's log; the rows are durable before the
+// client sees INSERT's CommandComplete.
+func (e *Engine) runInsert(ctx context.Context, st *ast.Insert, paramTypes []types.T, params []types.Datum) (*wire.Result, error) {
+	ins, err := e.bindInsert(st, paramTypes)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := batch.Run(ctx, ins.Query, batchSources{e}, e.evalCtx(params))
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) > 0 {
+		if _, _, err := e.db.AppendTableRows(ins.Table.ID, rows); err != nil {
+			return nil, pgerror.Wrap(fmt.Errorf("write to table %q: %w", ins.Table.Name, err), pgerror.SystemError)
+		}
+	}
+	return &wire.Result{Tag: fmt.Sprintf("INSERT 0 %d", len(rows))}, nil
+}
+
+func (e *Engine) explain(ctx context.Context, st *ast.Explain, paramTypes []types.T, parallelism int) (*wire.Result, error) {
+	var text string
+	switch t := st.Target.(type) {
+	case *ast.Select:
+		q, err := e.bindQuery(t, paramTypes)
+		if err != nil {
+			return nil, err
+		}
+		text = planner.ExplainBatch(q)
+	case *ast.CreateMaterializedView:
+		if n, ok := viewParallelismOption(t.Options); ok {
+			parallelism = n
+		}
+		g, err := e.planView(t, parallelism)
+		if err != nil {
+			return nil, err
+		}
+		text = planner.ExplainStream(g)
+	default:
+		return nil, pgerror.Newf(pgerror.FeatureNotSupported, "EXPLAIN of %T is not supported", st.Target)
+	}
+	var rows []types.Row
+	for _, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+		rows = append(rows, types.Row{types.NewString(line)})
+	}
+	return rowsResult([]types.Column{{Name: "QUERY PLAN", Type: types.TText}}, rows, "EXPLAIN"), nil
+}
+
+// showColumns describes the result of a SHOW.
+func (s *session) showColumns(st *ast.Show) []types.Column {
+	switch st.List {
+	case "SOURCES", "TABLES", "MATERIALIZED VIEWS", "SINKS":
+		return []types.Column{{Name: "Name", Type: types.TVarchar}}
+	case "JOBS":
+		return jobsColumns
+	}
+	switch strings.ToLower(st.Var) {
+	case "all":
+		return []types.Column{{Name: "name", Type: types.TText}, {Name: "setting", Type: types.TText}, {Name: "description", Type: types.TText}}
+	case "transaction isolation level":
+		return []types.Column{{Name: "transaction_isolation", Type: types.TText}}
+	}
+	name := st.Var
+	if v, ok := lookupVar(name); ok {
+		name = v.name
+	}
+	return []types.Column{{Name: strings.ToLower(name), Type: types.TText}}
+}
+
+func (s *session) show(ctx context.Context, st *ast.Show) (*wire.Result, error) {
+	cols := s.showColumns(st)
+	snap := s.eng.cat.Snapshot()
+	listOf := func(k catalog.Kind) *wire.Result {
+		var rows []types.Row
+		for _, r := range snap.List(k) {
+			rows = append(rows, types.Row{types.NewString(r.Name)})
+		}
+		return rowsResult(cols, rows, "SHOW")
+	}
+	switch st.List {
+	case "SOURCES":
+		return listOf(catalog.Source), nil
+	case "TABLES":
+		return listOf(catalog.Table), nil
+	case "MATERIALIZED VIEWS":
+		return listOf(catalog.MaterializedView), nil
+	case "SINKS":
+		return rowsResult(cols, nil, "SHOW"), nil
+	case "JOBS":
+		return rowsResult(cols, s.eng.jobRows(), "SHOW"), nil
+	}
+	switch strings.ToLower(st.Var) {
+	case "all":
+		var rows []types.Row
+		for _, v := range s.vars.all() {
+			rows = append(rows, types.Row{types.NewString(v[0]), types.NewString(v[1]), types.NewString(v[2])})
+		}
+		return rowsResult(cols, rows, "SHOW"), nil
+	case "transaction isolation level":
+		v, _ := s.vars.get("transaction_isolation")
+		return rowsResult(cols, []types.Row{{types.NewString(v)}}, "SHOW"), nil
+	case "time zone":
+		v, _ := s.vars.get("TimeZone")
+		return rowsResult([]types.Column{{Name: "TimeZone", Type: types.TText}}, []types.Row{{types.NewString(v)}}, "SHOW"), nil
+	}
+	v, err := s.vars.get(st.Var)
+	if err != nil {
+		return nil, err
+	}
+	return rowsResult(cols, []types.Row{{types.NewString(v)}}, "SHOW"), nil
+}
+
+var jobsColumns = []types.Column{
+	{Name: "id", Type: types.TInt4},
+	{Name: "name", Type: types.TVarchar},
+	{Name: "status", Type: types.TVarchar},
+	{Name: "parallelism", Type: types.TInt4},
+	{Name: "created_at", Type: types.TTimestamptz},
+	{Name: "rows", Type: types.TInt8},
+	{Name: "error", Type: types.TVarchar},
+}
+
+// jobRows lists the views' dataflows for SHOW JOBS.
+func (e *Engine) jobRows() []types.Row {
+	e.mu.Lock()
+	jobs := make([]*viewJob, 0, len(e.jobs))
+	for _, j := range e.jobs {
+		jobs = append(jobs, j)
+	}
+	e.mu.Unlock()
+	rels := make([]*catalog.Relation, len(jobs))
+	for i, j := range jobs {
+		rels[i] = j.rel
+	}
+	sortByID(rels)
+	var rows []types.Row
+	for _, rel := range rels {
+		vj, ok := e.jobFor(rel.ID)
+		if !ok {
+			continue
+		}
+		status, errText := "running", types.Null
+		if vj.backfilling {
+			status = "backfilling"
+		}
+		if err := vj.job.Err(); err != nil {
+			status, errText = "failed", types.NewString(err.Error())
+		}
+		var n int64
+		if v, ok := e.views.Lookup(rel.ID); ok {
+			n = int64(v.Len())
+		}
+		rows = append(rows, types.Row{
+			types.NewInt(int64(rel.ID)), types.NewString(rel.Name), types.NewString(status),
+			types.NewInt(int64(vj.graph.Operators[0].Parallelism)), types.NewTime(vj.created.UnixMicro()),
+			types.NewInt(n), errText,
+		})
+	}
+	return rows
+}
