@@ -90,6 +90,11 @@ func (t *task) loop(ctx context.Context) error {
 				return t.finish()
 			}
 		case evEOF:
+			if h, ok := t.op.(eofHandler); ok {
+				if err := h.OnEOF(ctx, t.out); err != nil {
+					return err
+				}
+			}
 			return t.finish()
 		}
 		if err != nil {

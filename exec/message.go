@@ -61,6 +61,6 @@ func (b Barrier) String() string {
 	return fmt.Sprintf("barrier %d checkpoint=%t stop=%t", b.Epoch, b.Checkpoint, b.Stop)
 }
 
-func chunkMsg(c *Chunk) Message         { return Message{Kind: MsgChunk, Chunk: c} }
-func watermarkMsg(w Watermark) Message  { return Message{Kind: MsgWatermark, Watermark: w} }
-func barrierMsg(b Barrier) Message      { return Message{Kind: MsgBarrier, Barrier: b} }
+func chunkMsg(c *Chunk) Message        { return Message{Kind: MsgChunk, Chunk: c} }
+func watermarkMsg(w Watermark) Message { return Message{Kind: MsgWatermark, Watermark: w} }
+func barrierMsg(b Barrier) Message     { return Message{Kind: MsgBarrier, Barrier: b} }

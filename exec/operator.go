@@ -27,6 +27,12 @@ type Operator interface {
 	Close() error
 }
 
+// eofHandler is implemented by operators with output to produce when
+// their input ends (besides what the final +infinity watermark triggers).
+type eofHandler interface {
+	OnEOF(ctx context.Context, out Emitter) error
+}
+
 // Emitter is where an operator sends its output.
 type Emitter interface {
 	// Emit sends c downstream and takes ownership of it: the operator must

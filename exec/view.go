@@ -28,6 +28,7 @@ type View struct {
 
 	closeOnce sync.Once
 	closed    chan struct{}
+	err       error // why the view stopped being maintained; set before closed is closed
 }
 
 // viewPart is one Materialize subtask's partition. Its lock is held only to
@@ -134,14 +135,29 @@ func (v *View) Subscribe(ctx context.Context) ([]types.Row, *Subscription, error
 	return rows, s, nil
 }
 
-// Close marks the view as no longer maintained; subscribers see it on
-// Closed. Its rows stay readable.
-func (v *View) Close() {
-	v.closeOnce.Do(func() { close(v.closed) })
+// close marks the view as no longer maintained (err: the job failed);
+// subscribers see it on Closed. Its rows stay readable.
+func (v *View) close(err error) {
+	v.closeOnce.Do(func() {
+		v.err = err
+		close(v.closed)
+	})
 }
 
-// Closed is closed when the job maintaining the view stopped.
+// Closed is closed when the job maintaining the view ended: it finished
+// its bounded input (Err is nil), failed or was stopped.
 func (v *View) Closed() <-chan struct{} { return v.closed }
+
+// Err is, once Closed is closed, the failure that ended the job maintaining
+// the view, or nil.
+func (v *View) Err() error {
+	select {
+	case <-v.closed:
+		return v.err
+	default:
+		return nil
+	}
+}
 
 // Subscription is a subscriber's end of a view's changelog.
 type Subscription struct {
@@ -270,8 +286,16 @@ func (r *Views) Lookup(id uint32) (*View, bool) {
 	return v, ok
 }
 
-// Unregister removes id if it is still registered to v.
-func (r *Views) Unregister(id uint32, v *View) {
+// Unregister removes id.
+func (r *Views) Unregister(id uint32) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.m, id)
+}
+
+// unregisterView removes id if it is still registered to v (a job that
+// stops must not remove its successor's view).
+func (r *Views) unregisterView(id uint32, v *View) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.m[id] == v {

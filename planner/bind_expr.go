@@ -79,7 +79,7 @@ func withPos(err error, pos int) error {
 	return err
 }
 
-func unsupported(pos int, format string, args ...any) error {
+func unsupported(pos int, format string, args ...any) *pgerror.Error {
 	return pgerror.Newf(pgerror.FeatureNotSupported, format, args...).WithPosition(pos)
 }
 

@@ -106,16 +106,8 @@ type WindowAssign struct {
 	Out         []types.Column
 }
 
-// AggCall is one aggregate of an Aggregate over input column Arg (-1 for
-// count(*)), counting only rows whose FilterCol (if >= 0) is true.
-type AggCall struct {
-	Fn        *expr.AggFunc
-	Arg       int
-	FilterCol int
-	Name      string // for EXPLAIN, e.g. "count(*)", "sum(amount)"
-}
-
-// Aggregate groups by the GroupKeys input columns and computes Aggs. The
+// Aggregate groups by the GroupKeys input columns and computes Aggs (see
+// AggCall in physical.go). The
 // output is the group keys followed by the aggregate results. Without
 // group keys it yields exactly one row, even for an empty input.
 type Aggregate struct {

@@ -15,19 +15,27 @@ import (
 // Checkpoint protocol (one coordinator, many operators):
 //
 //  1. The coordinator calls BeginCheckpoint(E) with E above every epoch ever
-//     begun; the high-water mark is made durable before it returns.
+//     begun. The checkpoint gets a fresh Badger version V from the DB's
+//     counter, and the pair (E, V) is made durable as the high-water mark
+//     before it returns.
 //  2. Each operator, on the checkpoint barrier of E, calls
 //     StateTable.Flush(w) for its tables: the dirty entries go to a Badger
-//     WriteBatch at version E.
+//     WriteBatch at version V.
 //  3. After every operator has flushed, the coordinator calls
 //     w.Commit(manifest): the batch is waited for, then the manifest (the
 //     coordinator's source offsets etc.) is committed alone, last.
 //
+// The caller's epoch is only a label: state is versioned by V, taken from
+// the same counter as every other write. That keeps the discard timestamp
+// (the committed V) moving past the superseded versions of metadata and
+// table-log keys too, whatever numbers the coordinator uses for epochs.
+//
 // Several checkpoints may be in flight; they commit in epoch order. If one
 // fails, the later ones in flight fail too (their state was written on top
 // of it), and BeginCheckpoint refuses to run until Recover has rewritten the
-// failed epochs' state writes away. Operators must then be rebuilt from the
-// recovered checkpoint: their StateTables hold state that never committed.
+// failed checkpoints' state writes away. Operators must then be rebuilt from
+// the recovered checkpoint: their StateTables hold state that never
+// committed.
 
 var (
 	manifestKey = []byte{nsSystem, sysManifst}
@@ -43,30 +51,47 @@ type CheckpointStats struct {
 	Duration time.Duration // from BeginCheckpoint to the manifest commit
 }
 
+// epochVersion is a checkpoint's caller epoch and Badger version.
+type epochVersion struct{ epoch, version uint64 }
+
+func (ev epochVersion) append(b []byte) []byte {
+	return binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64(b, ev.epoch), ev.version)
+}
+
+func decodeEpochVersion(b []byte) (epochVersion, []byte, bool) {
+	if len(b) < 16 {
+		return epochVersion{}, nil, false
+	}
+	return epochVersion{binary.BigEndian.Uint64(b), binary.BigEndian.Uint64(b[8:])}, b[16:], true
+}
+
 type checkpointState struct {
 	mu   sync.Mutex
 	cond *sync.Cond
-	// hwm is the highest epoch ever begun (durable).
-	hwm uint64
+	// hwm is the highest epoch ever begun and the highest version any
+	// checkpoint may have written state at (durable).
+	hwm epochVersion
 	// inflight holds begun, unfinished checkpoints in epoch order.
 	inflight []*CheckpointWriter
 	// failed is set when a checkpoint fails and cleared by Recover.
-	failed   bool
-	manifest []byte
-	last     CheckpointStats
-	// committed is the epoch of the newest complete checkpoint, read
+	failed         bool
+	committedEpoch uint64
+	manifest       []byte
+	last           CheckpointStats
+	// committed is the version of the newest complete checkpoint, read
 	// without the lock by StateTables.
 	committed atomic.Uint64
 }
 
 func (s *checkpointState) init() { s.cond = sync.NewCond(&s.mu) }
 
-// CheckpointWriter collects the state writes of one checkpoint epoch. Flush
-// may be called concurrently from many operators; Commit or Abort must
-// follow exactly once, after every Flush has returned.
+// CheckpointWriter collects the state writes of one checkpoint. Flush may be
+// called concurrently from many operators; Commit or Abort must follow
+// exactly once, after every Flush has returned.
 type CheckpointWriter struct {
 	db      *DB
 	epoch   uint64
+	version uint64
 	wb      *badger.WriteBatch
 	start   time.Time
 	tables  atomic.Int64
@@ -76,7 +101,7 @@ type CheckpointWriter struct {
 	done    bool // guarded by db.ckpt.mu
 }
 
-// Epoch returns the checkpoint's epoch, the version its state is written at.
+// Epoch returns the checkpoint's epoch.
 func (w *CheckpointWriter) Epoch() uint64 { return w.epoch }
 
 // Stats returns the writes collected so far.
@@ -113,27 +138,30 @@ func (db *DB) BeginCheckpoint(epoch uint64) (*CheckpointWriter, error) {
 		return nil, ErrClosed
 	case s.failed:
 		return nil, ErrRecoveryNeeded
-	case epoch <= s.hwm:
-		return nil, fmt.Errorf("%w: epoch %d, high-water mark %d", ErrEpochNotIncreasing, epoch, s.hwm)
+	case epoch <= s.hwm.epoch:
+		return nil, fmt.Errorf("%w: epoch %d, high-water mark %d", ErrEpochNotIncreasing, epoch, s.hwm.epoch)
 	}
-	if err := db.writeHWM(epoch); err != nil {
+	hwm := epochVersion{epoch, db.nextVersion()}
+	if err := db.writeHWM(hwm); err != nil {
 		return nil, err
 	}
-	s.hwm = epoch
-	w := &CheckpointWriter{db: db, epoch: epoch, wb: db.bdb.NewWriteBatchAt(epoch), start: time.Now()}
+	s.hwm = hwm
+	w := &CheckpointWriter{db: db, epoch: epoch, version: hwm.version,
+		wb: db.bdb.NewWriteBatchAt(hwm.version), start: time.Now()}
 	s.inflight = append(s.inflight, w)
 	return w, nil
 }
 
-// writeHWM durably records that state may exist at versions up to epoch.
-func (db *DB) writeHWM(epoch uint64) error {
+// writeHWM durably records that state may exist at versions up to
+// hwm.version and that epochs up to hwm.epoch are used.
+func (db *DB) writeHWM(hwm epochVersion) error {
 	txn := db.bdb.NewTransactionAt(readLatest, true)
 	defer txn.Discard()
-	if err := txn.Set(hwmKey, binary.BigEndian.AppendUint64(nil, epoch)); err != nil {
-		return fmt.Errorf("storage: epoch high-water mark: %w", err)
+	if err := txn.Set(hwmKey, hwm.append(nil)); err != nil {
+		return fmt.Errorf("storage: checkpoint high-water mark: %w", err)
 	}
-	if err := txn.CommitAt(epoch, nil); err != nil {
-		return fmt.Errorf("storage: epoch high-water mark: %w", err)
+	if err := txn.CommitAt(hwm.version, nil); err != nil {
+		return fmt.Errorf("storage: checkpoint high-water mark: %w", err)
 	}
 	return nil
 }
@@ -167,27 +195,27 @@ func (w *CheckpointWriter) Commit(manifest []byte) error {
 			return w.fail(err)
 		}
 	}
-	val := make([]byte, 8, 8+len(manifest))
-	binary.BigEndian.PutUint64(val, w.epoch)
+	val := epochVersion{w.epoch, w.version}.append(make([]byte, 0, 16+len(manifest)))
 	val = append(val, manifest...)
 	txn := db.bdb.NewTransactionAt(readLatest, true)
 	defer txn.Discard()
 	if err := txn.Set(manifestKey, val); err != nil {
 		return w.fail(fmt.Errorf("storage: checkpoint %d manifest: %w", w.epoch, err))
 	}
-	if err := txn.CommitAt(w.epoch, nil); err != nil {
+	if err := txn.CommitAt(w.version, nil); err != nil {
 		return w.fail(fmt.Errorf("storage: checkpoint %d manifest: %w", w.epoch, err))
 	}
 
 	stats := w.Stats()
 	s.mu.Lock()
-	s.manifest = val[8:]
+	s.manifest = val[16:]
 	s.last = stats
-	s.committed.Store(w.epoch)
+	s.committedEpoch = w.epoch
+	s.committed.Store(w.version)
 	w.finishLocked()
 	s.mu.Unlock()
 	// Versions below the newest complete checkpoint are never read again.
-	db.bdb.SetDiscardTs(w.epoch)
+	db.bdb.SetDiscardTs(w.version)
 	db.log.Debug("checkpoint committed", "epoch", w.epoch, "keys", stats.Keys,
 		"bytes", stats.Bytes, "duration", stats.Duration)
 	return nil
@@ -236,6 +264,18 @@ func (w *CheckpointWriter) finishLocked() {
 	s.cond.Broadcast()
 }
 
+// idleDiscardTs lets Badger drop superseded metadata and table-log versions
+// while no checkpoint has ever committed (a server without views): with no
+// committed state there is no old version anyone reads.
+func (db *DB) idleDiscardTs() {
+	s := &db.ckpt
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.committed.Load() == 0 && len(s.inflight) == 0 && !s.failed {
+		db.bdb.SetDiscardTs(db.nextTs.Load())
+	}
+}
+
 // LatestCheckpoint returns the newest complete checkpoint: its epoch (0 when
 // none) and manifest. State reads happen at that epoch.
 func (db *DB) LatestCheckpoint() (epoch uint64, manifest []byte, err error) {
@@ -245,7 +285,7 @@ func (db *DB) LatestCheckpoint() (epoch uint64, manifest []byte, err error) {
 	if db.closed.Load() {
 		return 0, nil, ErrClosed
 	}
-	return s.committed.Load(), slices.Clone(s.manifest), nil
+	return s.committedEpoch, slices.Clone(s.manifest), nil
 }
 
 // EpochHighWater returns the highest epoch ever begun; the next checkpoint
@@ -254,7 +294,7 @@ func (db *DB) EpochHighWater() uint64 {
 	s := &db.ckpt
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.hwm
+	return s.hwm.epoch
 }
 
 // LastCheckpointStats returns the statistics of the newest checkpoint
@@ -290,43 +330,42 @@ func (db *DB) recover() (uint64, []byte, error) {
 	}
 	txn := db.bdb.NewTransactionAt(readLatest, false)
 	defer txn.Discard()
-	var committed, hwm uint64
+	var committed, hwm epochVersion
 	var manifest []byte
 	if v, ok, err := getSystem(txn, manifestKey); err != nil {
 		return 0, nil, err
 	} else if ok {
-		if len(v) < 8 {
+		if committed, manifest, ok = decodeEpochVersion(v); !ok {
 			return 0, nil, fmt.Errorf("%w: checkpoint manifest", ErrCorrupt)
 		}
-		committed, manifest = binary.BigEndian.Uint64(v), v[8:]
 	}
 	if v, ok, err := getSystem(txn, hwmKey); err != nil {
 		return 0, nil, err
 	} else if ok {
-		if len(v) != 8 {
-			return 0, nil, fmt.Errorf("%w: epoch high-water mark", ErrCorrupt)
+		var rest []byte
+		if hwm, rest, ok = decodeEpochVersion(v); !ok || len(rest) != 0 {
+			return 0, nil, fmt.Errorf("%w: checkpoint high-water mark", ErrCorrupt)
 		}
-		hwm = binary.BigEndian.Uint64(v)
 	}
-	hwm = max(hwm, committed)
-	if hwm > committed {
-		r := hwm + 1
-		n, err := db.rollBackState(committed, r)
+	if hwm.version > committed.version {
+		// A checkpoint began after the committed one and never finished:
+		// some of its state may be in Badger.
+		hwm.version = db.nextVersion()
+		n, err := db.rollBackState(committed.version, hwm)
 		if err != nil {
 			return 0, nil, err
 		}
-		hwm = r
-		db.log.Info("rolled back unfinished checkpoint state", "checkpoint", committed,
-			"repair_epoch", r, "keys", n)
+		db.log.Info("rolled back unfinished checkpoint state", "checkpoint", committed.epoch, "keys", n)
 	}
-	s.hwm = hwm
+	s.hwm = epochVersion{max(hwm.epoch, committed.epoch), max(hwm.version, committed.version)}
+	s.committedEpoch = committed.epoch
 	s.manifest = manifest
-	s.committed.Store(committed)
+	s.committed.Store(committed.version)
 	s.failed = false
-	if committed > 0 {
-		db.bdb.SetDiscardTs(committed)
+	if committed.version > 0 {
+		db.bdb.SetDiscardTs(committed.version)
 	}
-	return committed, slices.Clone(manifest), nil
+	return committed.epoch, slices.Clone(manifest), nil
 }
 
 func getSystem(txn *badger.Txn, k []byte) ([]byte, bool, error) {
@@ -342,11 +381,11 @@ func getSystem(txn *badger.Txn, k []byte) ([]byte, bool, error) {
 }
 
 // rollBackState rewrites every state key whose newest version is above
-// committed: at version r, it gets its value as of committed (or is
-// deleted). r is made the high-water mark first, so a crash in the middle
-// is repaired by the next run.
-func (db *DB) rollBackState(committed, r uint64) (int, error) {
-	if err := db.writeHWM(r); err != nil {
+// committed: at version hwm.version, it gets its value as of committed (or
+// is deleted). That version is made the high-water mark first, so a crash
+// in the middle is repaired by the next run.
+func (db *DB) rollBackState(committed uint64, hwm epochVersion) (int, error) {
+	if err := db.writeHWM(hwm); err != nil {
 		return 0, err
 	}
 	latest := db.bdb.NewTransactionAt(readLatest, false)
@@ -359,7 +398,7 @@ func (db *DB) rollBackState(committed, r uint64) (int, error) {
 	iopts.AllVersions = true
 	it := latest.NewIterator(iopts)
 	defer it.Close()
-	wb := db.bdb.NewWriteBatchAt(r)
+	wb := db.bdb.NewWriteBatchAt(hwm.version)
 	defer wb.Cancel()
 	var prev []byte
 	n := 0

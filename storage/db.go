@@ -211,6 +211,7 @@ func (db *DB) gcLoop(every time.Duration) {
 // RunGC garbage-collects the value log once, until no file is worth
 // rewriting. It is also run periodically in the background.
 func (db *DB) RunGC() {
+	db.idleDiscardTs()
 	for i := 0; i < 16; i++ {
 		if db.closed.Load() {
 			return

@@ -40,7 +40,7 @@ type StateTable struct {
 	overlay *btree.BTreeG[*stEntry]
 	lru     list.List // clean entries, most recently used first
 	dirty   []*stEntry
-	pins    []pinGen // in epoch order
+	pins    []pinGen // in version order
 	bytes   int64    // memory charged for all entries
 	lastEp  uint64   // epoch of the last Flush
 
@@ -56,16 +56,17 @@ const (
 )
 
 type stEntry struct {
-	key      string
-	val      []byte // never modified in place: a checkpoint batch may hold it
-	tomb     bool
-	state    entryState
-	pinEpoch uint64
-	elem     *list.Element // in lru when clean
+	key        string
+	val        []byte // never modified in place: a checkpoint batch may hold it
+	tomb       bool
+	state      entryState
+	pinVersion uint64
+	elem       *list.Element // in lru when clean
 }
 
+// pinGen lists the entries flushed into the checkpoint at version.
 type pinGen struct {
-	epoch   uint64
+	version uint64
 	entries []*stEntry
 }
 
@@ -215,9 +216,9 @@ func (t *StateTable) Flush(w *CheckpointWriter) error {
 		if err != nil {
 			return fmt.Errorf("storage: state table %d flush: %w", t.id, err)
 		}
-		e.state, e.pinEpoch = stPinned, w.epoch
+		e.state, e.pinVersion = stPinned, w.version
 	}
-	t.pins = append(t.pins, pinGen{epoch: w.epoch, entries: t.dirty})
+	t.pins = append(t.pins, pinGen{version: w.version, entries: t.dirty})
 	t.dirty = nil
 	return nil
 }
@@ -230,12 +231,12 @@ func (t *StateTable) promote() {
 	committed := t.db.ckpt.committed.Load()
 	n := 0
 	for _, g := range t.pins {
-		if g.epoch > committed {
+		if g.version > committed {
 			break
 		}
 		n++
 		for _, e := range g.entries {
-			if e.state != stPinned || e.pinEpoch != g.epoch {
+			if e.state != stPinned || e.pinVersion != g.version {
 				continue // written again since
 			}
 			t.overlay.Delete(e)

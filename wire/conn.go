@@ -2,6 +2,7 @@ package wire
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -121,8 +122,6 @@ func (s *Server) serveConn(nc net.Conn) {
 		_ = c.flush()
 		return
 	}
-	defer s.release(c.key)
-
 	readerDone := make(chan struct{})
 	go c.readLoop(readerDone)
 	c.run()
@@ -133,6 +132,9 @@ func (s *Server) serveConn(nc net.Conn) {
 	<-readerDone
 	c.cancelConn(nil)
 	c.closeAllPortals()
+	// The slot is freed before Session.Close so that once a client sees its
+	// session closed, a new connection is admitted.
+	s.release(c.key)
 	c.closeSession()
 }
 
@@ -185,9 +187,9 @@ func (c *conn) startup() bool {
 
 	status, err := c.connect(params)
 	if err != nil {
+		pe := c.errorFor(c.ctx, err)
 		c.cancelConn(nil)
 		s.release(key)
-		pe := c.errorFor(c.ctx, err)
 		c.sendFatal(pe)
 		return false
 	}
@@ -197,9 +199,7 @@ func (c *conn) startup() bool {
 	for _, k := range slices.Sorted(maps.Keys(status)) {
 		c.send(&pgproto3.ParameterStatus{Name: k, Value: status[k]})
 	}
-	var secret [4]byte
-	secret[0], secret[1], secret[2], secret[3] = byte(key.SecretKey>>24), byte(key.SecretKey>>16), byte(key.SecretKey>>8), byte(key.SecretKey)
-	c.send(&pgproto3.BackendKeyData{ProcessID: key.ProcessID, SecretKey: secret[:]})
+	c.send(&pgproto3.BackendKeyData{ProcessID: key.ProcessID, SecretKey: binary.BigEndian.AppendUint32(nil, key.SecretKey)})
 	c.readyForQuery()
 	if c.writeErr != nil {
 		// The caller's deferred release and closeSession still run.
@@ -463,14 +463,23 @@ func (c *conn) dispatch(in inMsg) {
 // CancelRequest, and the function that ends it.
 func (c *conn) beginStmt() (context.Context, func()) {
 	ctx, cancel := context.WithCancelCause(c.ctx)
+	done := c.running(cancel)
+	return ctx, func() {
+		done()
+		cancel(nil)
+	}
+}
+
+// running makes cancel the target of CancelRequests until the returned
+// function is called.
+func (c *conn) running(cancel context.CancelCauseFunc) func() {
 	c.mu.Lock()
 	c.cancelStmt = cancel
 	c.mu.Unlock()
-	return ctx, func() {
+	return func() {
 		c.mu.Lock()
 		c.cancelStmt = nil
 		c.mu.Unlock()
-		cancel(nil)
 	}
 }
 

@@ -36,7 +36,9 @@ type Session interface {
 	Prepare(ctx context.Context, query string, paramTypes []types.T) ([]*Statement, error)
 	// Execute runs a prepared statement with bound parameters (already
 	// decoded into Datums of Statement.ParamTypes). ctx is cancelled by a
-	// CancelRequest, by Shutdown and when the client vanishes.
+	// CancelRequest, by Shutdown and when the client vanishes. It stays
+	// valid until the returned RowIter is closed, also across the Execute
+	// messages of a suspended portal.
 	Execute(ctx context.Context, stmt *Statement, params []types.Datum) (*Result, error)
 	// Close releases the session (client gone or Terminate). It is called
 	// exactly once, after every RowIter of the session has been closed.
@@ -70,8 +72,7 @@ type Result struct {
 // RowIter streams the rows of a Result.
 type RowIter interface {
 	// Next returns the next row, or (nil, nil) at the end. The row is only
-	// valid until the next call. ctx is the context of the Execute message
-	// being served, which may differ between calls when a portal is resumed.
+	// valid until the next call. ctx is the one given to Session.Execute.
 	Next(ctx context.Context) (types.Row, error)
 	// Close releases the iterator; called exactly once, also when the rows
 	// were not all read.

@@ -19,6 +19,12 @@ type portal struct {
 	params  []types.Datum
 	results []int16 // result format codes as sent in Bind
 
+	// ctx is the context of the portal's execution, from the first Execute
+	// until the portal finishes: an engine's RowIter may keep using the ctx
+	// it got in Session.Execute while the portal is suspended.
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+
 	started bool
 	iter    RowIter        // open while a row-returning execution is suspended
 	cols    []types.Column // columns of the rows being returned
@@ -267,33 +273,9 @@ func (c *conn) handleExecute(m *pgproto3.Execute) {
 	// The limit is an Int32 on the wire; zero or negative means no limit.
 	maxRows := int64(int32(m.MaxRows))
 
-	ctx, end := c.beginStmt()
-	defer end()
 	if !p.started {
 		p.started = true
-		res, err := c.execute(ctx, p.stmt, p.params)
-		if err != nil {
-			p.done = true
-			c.extError(ctx, err)
-			return
-		}
-		c.sendSideEffects(res)
-		p.tag = res.Tag
-		if res.Rows == nil {
-			p.done = true
-			c.send(&pgproto3.CommandComplete{CommandTag: []byte(c.completeTag(p.stmt.SQL, res.Tag))})
-			return
-		}
-		p.rows = true
-		p.iter = res.Rows
-		p.cols = res.Columns
-		if len(p.columns()) != len(p.stmt.Columns) && len(p.results) > 1 {
-			c.dropIter(p)
-			p.done = true
-			c.extError(nil, pgerror.Newf(pgerror.InternalError,
-				"internal error: statement described %d columns but returned %d", len(p.stmt.Columns), len(p.columns())))
-			return
-		}
+		p.ctx, p.cancel = context.WithCancelCause(c.ctx)
 	}
 	if p.done {
 		if !p.rows {
@@ -304,20 +286,45 @@ func (c *conn) handleExecute(m *pgproto3.Execute) {
 		c.send(&pgproto3.CommandComplete{CommandTag: []byte(p.tag + " 0")})
 		return
 	}
+	ctx := p.ctx
+	defer c.running(p.cancel)()
+
+	if p.iter == nil {
+		res, err := c.execute(ctx, p.stmt, p.params)
+		if err != nil {
+			c.extError(ctx, err)
+			c.finishPortal(p)
+			return
+		}
+		c.sendSideEffects(res)
+		p.tag = res.Tag
+		if res.Rows == nil {
+			c.finishPortal(p)
+			c.send(&pgproto3.CommandComplete{CommandTag: []byte(c.completeTag(p.stmt.SQL, res.Tag))})
+			return
+		}
+		p.rows = true
+		p.iter = res.Rows
+		p.cols = res.Columns
+		if len(p.columns()) != len(p.stmt.Columns) && len(p.results) > 1 {
+			c.finishPortal(p)
+			c.extError(nil, pgerror.Newf(pgerror.InternalError,
+				"internal error: statement described %d columns but returned %d", len(p.stmt.Columns), len(p.columns())))
+			return
+		}
+	}
 
 	n, suspended, err := c.sendRows(ctx, p.iter, p.columns(), p.results, maxRows)
 	if err != nil {
-		c.dropIter(p)
-		p.done = true
 		c.extError(ctx, err)
+		c.finishPortal(p)
 		return
 	}
 	if suspended {
 		c.send(&pgproto3.PortalSuspended{})
 		return
 	}
-	c.dropIter(p)
-	p.done = true
+	c.finishPortal(p)
 	// The count is of this Execute's rows only, as PostgreSQL reports it.
 	tag := c.completeTag(p.stmt.SQL, p.tag+" "+strconv.FormatInt(n, 10))
 	c.send(&pgproto3.CommandComplete{CommandTag: []byte(tag)})
@@ -347,17 +354,23 @@ func (c *conn) handleSync() {
 	c.readyForQuery()
 }
 
-func (c *conn) dropIter(p *portal) {
+// finishPortal ends the portal's execution: its iterator is closed and its
+// context cancelled. The portal itself stays until closed.
+func (c *conn) finishPortal(p *portal) {
+	p.done = true
 	if p.iter != nil {
 		it := p.iter
 		p.iter = nil
 		c.closeIter(it)
 	}
+	if p.cancel != nil {
+		p.cancel(nil)
+	}
 }
 
 func (c *conn) closePortal(name string) {
 	if p, ok := c.portals[name]; ok {
-		c.dropIter(p)
+		c.finishPortal(p)
 		delete(c.portals, name)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -99,6 +100,10 @@ func (s *testSession) ParameterStatus() map[string]string {
 func (s *testSession) Prepare(ctx context.Context, query string, paramTypes []types.T) ([]*Statement, error) {
 	var out []*Statement
 	for _, part := range strings.Split(query, ";") {
+		if i := strings.Index(part, "--"); i >= 0 {
+			part = part[:i]
+		}
+		part = blockComment.ReplaceAllString(part, " ")
 		f := strings.Fields(part)
 		if len(f) == 0 {
 			continue
@@ -136,7 +141,7 @@ func (s *testSession) Execute(ctx context.Context, st *Statement, params []types
 	switch cmd.verb {
 	case "ints":
 		n, _ := strconv.Atoi(cmd.args[0])
-		return &Result{Columns: st.Columns, Rows: &intIter{limit: n}, Tag: "SELECT"}, nil
+		return &Result{Columns: st.Columns, Rows: &intIter{limit: n, execCtx: ctx}, Tag: "SELECT"}, nil
 	case "forever":
 		return &Result{Columns: st.Columns, Rows: &intIter{limit: -1}, Tag: "SELECT"}, nil
 	case "iterfail":
@@ -176,6 +181,8 @@ func (s *testSession) Close() {
 	s.e.closed <- s.key
 }
 
+var blockComment = regexp.MustCompile(`/\*.*?\*/`)
+
 // closeCount reports how often Session.Close ran for key.
 func (e *testEngine) closeCount(key BackendKey) int {
 	e.mu.Lock()
@@ -198,8 +205,10 @@ func (e *testEngine) waitClosed(t *testing.T, n int) []BackendKey {
 	return keys
 }
 
-// intIter yields 1..limit (forever when limit < 0).
+// intIter yields 1..limit (forever when limit < 0). When execCtx is set it
+// checks that the context given to Execute stays valid while it is open.
 type intIter struct {
+	execCtx  context.Context
 	limit, i int
 	fail     bool
 	row      types.Row
@@ -209,6 +218,9 @@ type intIter struct {
 func (it *intIter) Next(ctx context.Context) (types.Row, error) {
 	if it.closed {
 		return nil, errors.New("Next after Close")
+	}
+	if it.execCtx != nil && it.execCtx.Err() != nil {
+		return nil, fmt.Errorf("Execute's context ended while its rows were read: %w", it.execCtx.Err())
 	}
 	if it.limit >= 0 && it.i >= it.limit {
 		if it.fail {

@@ -2,6 +2,7 @@ package wire
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,8 +54,8 @@ func TestSimpleQueryMultiStatement(t *testing.T) {
 	if code := pgCode(t, err); code != "22012" {
 		t.Fatalf("code %s, want 22012", code)
 	}
-	if len(res) != 2 || res[0].CommandTag.String() != "SELECT 1" {
-		t.Fatalf("want the first statement's result and the failed one, got %d results", len(res))
+	if len(res) != 1 || res[0].CommandTag.String() != "SELECT 1" {
+		t.Fatalf("want only the first statement's result, got %d results", len(res))
 	}
 	if pc.TxStatus() != 'E' {
 		t.Fatalf("TxStatus %c, want E", pc.TxStatus())
@@ -227,7 +228,6 @@ func TestErrorsKeepSessionUsable(t *testing.T) {
 		{"panic", "XX000"},
 		{"panicprepare", "XX000"},
 		{"iterfail 3", "XX000"},
-		{"ints 1; ints 2", "42601"}, // extended protocol takes one statement
 	} {
 		_, err := conn.Exec(ctx, tc.sql)
 		if code := pgCode(t, err); code != tc.code {
@@ -237,6 +237,11 @@ func TestErrorsKeepSessionUsable(t *testing.T) {
 		if err := conn.QueryRow(ctx, "ints 1").Scan(&n); err != nil || n != 1 {
 			t.Fatalf("after %s: %d, %v", tc.sql, n, err)
 		}
+	}
+	// The extended protocol takes one statement.
+	rr := conn.PgConn().ExecParams(ctx, "ints 1; ints 2", nil, nil, nil, nil).Read()
+	if code := pgCode(t, rr.Err); code != "42601" {
+		t.Errorf("code %s, want 42601", code)
 	}
 	var pe *pgconn.PgError
 	_, err := conn.Exec(ctx, "bogus")
@@ -474,5 +479,31 @@ func TestLargeResultStreams(t *testing.T) {
 	}
 	if n != 200000 || sum != 200000*200001/2 || rows.CommandTag().String() != "SELECT 200000" {
 		t.Fatalf("n=%d sum=%d tag=%s", n, sum, rows.CommandTag())
+	}
+}
+
+func TestKeywords(t *testing.T) {
+	for _, tc := range []struct {
+		sql  string
+		want string
+	}{
+		{"", ""},
+		{"  COMMIT", "commit"},
+		{"-- c\n/* a /* nested */ b */ (Rollback To sp", "rollback to"},
+		{"end;", "end"},
+		{"'x'", ""},
+		{"/* unterminated", ""},
+	} {
+		if got := strings.Join(keywords(tc.sql, 2), " "); got != tc.want {
+			t.Errorf("keywords(%q) = %q, want %q", tc.sql, got, tc.want)
+		}
+	}
+	for sql, want := range map[string]bool{
+		"commit": true, "END": true, "abort": true, " rollback": true, "": true, " ; -- x": true,
+		"select 1": false, "begin": false, "'x'": false, "; select": false,
+	} {
+		if got := isTxExit(sql); got != want {
+			t.Errorf("isTxExit(%q) = %v", sql, got)
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/jackc/pgx/v5/pgproto3"
 	"go.uber.org/goleak"
 )
@@ -49,14 +50,28 @@ func TestCancelRequest(t *testing.T) {
 		t.Fatalf("after cancel: %d, %v", n, err)
 	}
 
-	// pgx cancels through the context, over a new connection.
+	// pgx configured to cancel through the context sends a CancelRequest
+	// over a new connection and keeps its own.
+	cfg, err := pgx.ParseConfig(ts.connString("db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.BuildContextWatcherHandler = func(pc *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.CancelRequestContextWatcherHandler{Conn: pc, DeadlineDelay: 10 * time.Second}
+	}
+	conn, err = pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
 	qctx, cancel := context.WithCancel(ctx)
 	go func() {
 		<-ts.eng.started
 		cancel()
 	}()
-	if _, err := conn.Exec(qctx, "sleep"); err == nil {
-		t.Fatal("want an error from the cancelled statement")
+	_, err = conn.Exec(qctx, "sleep")
+	if code := pgCode(t, err); code != "57014" {
+		t.Fatalf("code %s, want 57014", code)
 	}
 	if err := conn.QueryRow(ctx, "ints 1").Scan(&n); err != nil || n != 1 {
 		t.Fatalf("after ctx cancel: %d, %v", n, err)

@@ -60,7 +60,7 @@ func (c *conn) abortedCheck(sql string) error {
 func isTxExit(sql string) bool {
 	kw := keywords(sql, 1)
 	if len(kw) == 0 {
-		return true
+		return isBlank(sql)
 	}
 	switch kw[0] {
 	case "commit", "end", "rollback", "abort":
@@ -69,39 +69,25 @@ func isTxExit(sql string) bool {
 	return false
 }
 
+// isBlank reports whether sql holds no statement: only white space,
+// comments and semicolons.
+func isBlank(sql string) bool {
+	for i := skipSpace(sql, 0); i < len(sql); i = skipSpace(sql, i+1) {
+		if sql[i] != ';' {
+			return false
+		}
+	}
+	return true
+}
+
 // keywords returns up to n leading words of sql in lower case, skipping
 // white space, comments and opening parentheses.
 func keywords(sql string, n int) []string {
 	var out []string
-	i := 0
-	for len(out) < n && i < len(sql) {
+	for i := skipSpace(sql, 0); len(out) < n && i < len(sql); i = skipSpace(sql, i) {
 		switch ch := sql[i]; {
-		case ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' || ch == '(':
+		case ch == '(':
 			i++
-		case strings.HasPrefix(sql[i:], "--"):
-			nl := strings.IndexByte(sql[i:], '\n')
-			if nl < 0 {
-				return out
-			}
-			i += nl + 1
-		case strings.HasPrefix(sql[i:], "/*"):
-			// PostgreSQL block comments nest.
-			depth, j := 0, i
-			for j < len(sql) {
-				if strings.HasPrefix(sql[j:], "/*") {
-					depth++
-					j += 2
-				} else if strings.HasPrefix(sql[j:], "*/") {
-					depth--
-					j += 2
-					if depth == 0 {
-						break
-					}
-				} else {
-					j++
-				}
-			}
-			i = j
 		case isIdentByte(ch):
 			j := i
 			for j < len(sql) && isIdentByte(sql[j]) {
@@ -114,6 +100,43 @@ func keywords(sql string, n int) []string {
 		}
 	}
 	return out
+}
+
+// skipSpace returns the index of the first byte at or after i that is not
+// white space or part of a comment.
+func skipSpace(sql string, i int) int {
+	for i < len(sql) {
+		switch {
+		case sql[i] == ' ' || sql[i] == '\t' || sql[i] == '\n' || sql[i] == '\r' || sql[i] == '\f':
+			i++
+		case strings.HasPrefix(sql[i:], "--"):
+			nl := strings.IndexByte(sql[i:], '\n')
+			if nl < 0 {
+				return len(sql)
+			}
+			i += nl + 1
+		case strings.HasPrefix(sql[i:], "/*"):
+			// PostgreSQL block comments nest.
+			depth := 0
+			for i < len(sql) {
+				if strings.HasPrefix(sql[i:], "/*") {
+					depth++
+					i += 2
+				} else if strings.HasPrefix(sql[i:], "*/") {
+					depth--
+					i += 2
+					if depth == 0 {
+						break
+					}
+				} else {
+					i++
+				}
+			}
+		default:
+			return i
+		}
+	}
+	return i
 }
 
 func isIdentByte(ch byte) bool {

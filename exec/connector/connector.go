@@ -18,7 +18,10 @@ import (
 // runtime assigns splits to source subtasks; a subtask may own several.
 type Source interface {
 	// Splits lists the split identifiers; parallelism is a hint for
-	// connectors whose split count is free (datagen).
+	// connectors whose split count is free (datagen). The runtime may call
+	// it again while running to discover splits that appeared since (new
+	// Kafka partitions): the list only grows, and sources keep repeated
+	// calls cheap (cached metadata).
 	Splits(ctx context.Context, parallelism int) ([]string, error)
 	// Open starts reading split at pos (nil: the connector's start
 	// position, e.g. earliest offset) and returns its reader.
@@ -40,6 +43,21 @@ type Reader interface {
 	// with it resumes at the next row (checkpoints store it).
 	Position() []byte
 	Close() error
+}
+
+// SkipCounter is implemented by sources that skip malformed records
+// rather than failing (Kafka with format.errors = 'skip'). Skipped counts
+// the records skipped since the source was created, over all its readers.
+type SkipCounter interface {
+	Skipped() int64
+}
+
+// StateReporter is implemented by sources and readers of external systems
+// that retry on their own when the system is unreachable. State is
+// "connected", or "retrying: <last error>" while they back off and
+// reconnect; a source reports the worst of its readers.
+type StateReporter interface {
+	State() string
 }
 
 // Factory builds a Source for a catalog relation (a CREATE SOURCE or a

@@ -100,6 +100,9 @@ type CreateSource struct {
 	Watermark   *WatermarkDef
 	Options     []*Option
 	Format      string // upper-cased, e.g. "JSON"; "" when absent
+	// Encode is the upper-cased ENCODE of `FORMAT PLAIN ENCODE JSON`; ""
+	// when absent (then Format alone names the encoding).
+	Encode string
 }
 
 // WatermarkDef is `WATERMARK FOR Column AS Expr`.
@@ -158,6 +161,7 @@ type CreateSink struct {
 	QueryText   string
 	Options     []*Option
 	Format      string
+	Encode      string // as in CreateSource
 }
 
 // Insert is `INSERT INTO table [(cols)] VALUES ... | query`.
@@ -354,6 +358,7 @@ func (*TableFunc) tableExpr() {}
 // ColumnRef is `col`, `t.col` or `schema.t.col`.
 type ColumnRef struct {
 	At
+	Schema string // only for schema.t.col
 	Table  string
 	Column string
 }

@@ -257,9 +257,7 @@ func decRound(d *apd.Decimal, scale int) (*apd.Decimal, error) {
 		return d, nil
 	}
 	r := new(apd.Decimal)
-	c := *exactCtx
-	c.Rounding = apd.RoundHalfUp
-	if _, err := c.Quantize(r, d, int32(-scale)); err != nil {
+	if err := quantize(r, d, int32(-scale), apd.RoundHalfUp); err != nil {
 		return nil, decErr(err)
 	}
 	if scale < 0 {
@@ -271,15 +269,25 @@ func decRound(d *apd.Decimal, scale int) (*apd.Decimal, error) {
 	return r, nil
 }
 
+// quantize sets r to d rounded to exponent exp. apd's Quantize needs a
+// precision that holds the result, so it gets one sized for d.
+func quantize(r, d *apd.Decimal, exp int32, rounding apd.Rounder) error {
+	c := *exactCtx
+	c.Rounding = rounding
+	c.Precision = uint32(max(d.NumDigits()+int64(max(d.Exponent-exp, 0)), 1) + 2)
+	if _, err := c.Quantize(r, d, exp); err != nil {
+		return decErr(err)
+	}
+	return nil
+}
+
 // decTrunc truncates d toward zero at scale digits after the point.
 func decTrunc(d *apd.Decimal, scale int) (*apd.Decimal, error) {
 	if d.Form != apd.Finite {
 		return d, nil
 	}
 	r := new(apd.Decimal)
-	c := *exactCtx
-	c.Rounding = apd.RoundDown
-	if _, err := c.Quantize(r, d, int32(-scale)); err != nil {
+	if err := quantize(r, d, int32(-scale), apd.RoundDown); err != nil {
 		return nil, decErr(err)
 	}
 	if scale < 0 {

@@ -225,11 +225,14 @@ func (p *arrayParser) parseLevel(depth int) ([]Datum, error) {
 }
 
 func (p *arrayParser) checkDim(depth, n int) error {
-	if depth == len(p.dims) {
-		p.dims = append(p.dims, n)
+	for len(p.dims) <= depth {
+		p.dims = append(p.dims, -1)
+	}
+	if p.dims[depth] == -1 {
+		p.dims[depth] = n
 		return nil
 	}
-	if depth > len(p.dims) || p.dims[depth] != n {
+	if p.dims[depth] != n {
 		return malformedArray(p.src, "Multidimensional arrays must have sub-arrays with matching dimensions.")
 	}
 	return nil

@@ -35,8 +35,16 @@ func AppendBinary(buf []byte, d Datum, t T) ([]byte, error) {
 	case Oid, RegClass, RegType, RegProc:
 		return binary.BigEndian.AppendUint32(buf, uint32(d.I)), nil
 	case Float4:
-		return binary.BigEndian.AppendUint32(buf, math.Float32bits(float32(d.Float()))), nil
+		f := d.Float()
+		if f != f {
+			// One NaN bit pattern, the one C's NAN has, as PostgreSQL sends.
+			return binary.BigEndian.AppendUint32(buf, 0x7fc00000), nil
+		}
+		return binary.BigEndian.AppendUint32(buf, math.Float32bits(float32(f))), nil
 	case Float8:
+		if f := d.Float(); f != f {
+			return binary.BigEndian.AppendUint64(buf, 0x7ff8000000000000), nil
+		}
 		return binary.BigEndian.AppendUint64(buf, uint64(d.I)), nil
 	case Numeric:
 		return appendNumericBinary(buf, d.Decimal()), nil
@@ -164,10 +172,13 @@ func ParseBinary(b []byte, t T) (Datum, error) {
 	case Name:
 		return NewString(truncateName(string(b))), nil
 	case Char:
-		if len(b) > 1 {
-			return Null, errBinary(`"char"`)
+		switch len(b) {
+		case 0:
+			return NewString(""), nil
+		case 1:
+			return charDatum(b[0]), nil
 		}
-		return NewString(string(b)), nil
+		return Null, errBinary(`"char"`)
 	case Json:
 		s := string(b)
 		if err := validateJSON(s, "json"); err != nil {

@@ -26,10 +26,13 @@ func Cast(d Datum, from, to T) (Datum, error) {
 	if d.K == KNull {
 		return Null, nil
 	}
+	if d.K != from.Kind() {
+		return Null, pgerror.Newf(pgerror.InternalError, "cast from %s: unexpected datum kind %d", from, d.K)
+	}
 	if from.Fam == to.Fam && from.Fam != Array {
 		return applyTypmod(d, to)
 	}
-	if to.IsString() || to.Fam == Name {
+	if to.IsString() {
 		if from.IsString() {
 			return castString(d.S, to), nil
 		}
@@ -38,6 +41,13 @@ func Cast(d Datum, from, to T) (Datum, error) {
 		}
 		if to.Fam == Unknown {
 			return Null, cannotCast(from, to)
+		}
+		if from.Fam == Bool {
+			// booltext, not boolout: PostgreSQL spells it out.
+			if d.I != 0 {
+				return castString("true", to), nil
+			}
+			return castString("false", to), nil
 		}
 		return castString(FormatText(d, from), to), nil
 	}
@@ -59,7 +69,10 @@ func Cast(d Datum, from, to T) (Datum, error) {
 		switch from.Fam {
 		case Int2, Int4, Int8:
 			v, err := checkIntRange(d.I, to.Fam)
-			return NewInt(v), err
+			if err != nil {
+				return Null, err
+			}
+			return NewInt(v), nil
 		case Oid, RegClass, RegType, RegProc:
 			if to.Fam == Int8 {
 				return NewInt(int64(uint32(d.I))), nil
@@ -126,7 +139,7 @@ func Cast(d Datum, from, to T) (Datum, error) {
 		case Int2, Int4:
 			return NewInt(int64(uint32(int32(d.I)))), nil
 		case Int8:
-			if d.I < math.MinInt32 || d.I > math.MaxUint32 {
+			if d.I < 0 || d.I > math.MaxUint32 {
 				return Null, pgerror.New(pgerror.NumericValueOutOfRange, "OID out of range")
 			}
 			return NewInt(int64(uint32(d.I))), nil
@@ -184,6 +197,12 @@ func applyTypmod(d Datum, to T) (Datum, error) {
 			return Null, pgerror.New(pgerror.DatetimeFieldOverflow, "timestamp out of range")
 		}
 		return NewTime(us), nil
+	case Interval:
+		if to.Mod >= 0 && to.Mod < 6 {
+			v := d.Interval()
+			v.Micros = roundIntervalMicros(v.Micros, to.Mod)
+			return NewInterval(v), nil
+		}
 	}
 	return d, nil
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	_ "time/tzdata" // named zones must resolve even without a system tz database
 
 	"streamsqld/sql/pgerror"
 )
@@ -25,6 +26,13 @@ const (
 	DateInfinity    int64 = math.MaxInt32
 	DateNegInfinity int64 = math.MinInt32
 
+	// MinTimestamp is the earliest finite timestamp, 4714-11-24 00:00:00 BC.
+	// Finite timestamps lie in [MinTimestamp, TimeInfinity).
+	MinTimestamp int64 = minTime
+	// MinDate and EndDate bound finite dates: [MinDate, EndDate).
+	MinDate int64 = minDate
+	EndDate int64 = endDate
+
 	pgEpochDays   = 10957 // 2000-01-01 - 1970-01-01
 	pgEpochMicros = pgEpochDays * microsPerDay
 
@@ -40,7 +48,7 @@ const (
 	minTime = -210866803200000000
 	// minDate and endDate bound dates: Julian day 0 to 5874898-01-01.
 	minDate = -2440588
-	endDate = 2145031949
+	endDate = 2145042906
 )
 
 // DaysFromCivil returns the days since 1970-01-01 of a proleptic Gregorian
@@ -203,13 +211,13 @@ func appendDateText(buf []byte, days int64) []byte {
 
 // dtResult is what the datetime parser found.
 type dtResult struct {
-	special  int // 0 none, +1 infinity, -1 -infinity
-	hasDate  bool
-	days     int64
-	timeOfDy int64 // microseconds
-	hasTZ    bool
-	tzSecs   int64 // seconds east of UTC
-	tzLoc    *time.Location
+	special   int // 0 none, +1 infinity, -1 -infinity
+	hasDate   bool
+	days      int64
+	timeOfDay int64 // microseconds
+	hasTZ     bool
+	tzSecs    int64 // seconds east of UTC
+	tzLoc     *time.Location
 }
 
 // nowFunc is the clock behind 'now', 'today' and friends; tests replace it.
@@ -245,7 +253,7 @@ func parseTimestamp(s string, t T) (Datum, error) {
 	if r.days < minDate-1 || r.days > endDate {
 		return Null, pgerror.Newf(pgerror.DatetimeFieldOverflow, "timestamp out of range: \"%s\"", s)
 	}
-	micros, ok := mulAdd(r.days, microsPerDay, r.timeOfDy)
+	micros, ok := mulAdd(r.days, microsPerDay, r.timeOfDay)
 	if ok && t.Fam == Timestamptz && r.hasTZ {
 		off := r.tzSecs
 		if r.tzLoc != nil {
@@ -301,7 +309,11 @@ func dtErr(e dtError, s string, t T, tzName string) error {
 	case dtBadTZ:
 		return pgerror.Newf(pgerror.InvalidParameterValue, "time zone \"%s\" not recognized", tzName)
 	}
-	return pgerror.Newf(pgerror.InvalidDatetimeFormat, "invalid input syntax for type %s: \"%s\"", t.Fam.info().name, s)
+	name := t.Fam.info().name
+	if t.Fam == Timestamp {
+		name = "timestamp" // as PostgreSQL's timestamp_in says
+	}
+	return pgerror.Newf(pgerror.InvalidDatetimeFormat, "invalid input syntax for type %s: \"%s\"", name, s)
 }
 
 // mulAdd returns a*b+c, reporting overflow.
@@ -550,7 +562,7 @@ func parseDateTime(s string) (dtResult, string, dtError) {
 				if dayNames[w] {
 					continue
 				}
-				if r.hasTZ {
+				if r.hasTZ || !isAlpha(tk.s[0]) {
 					return r, "", dtBadFormat
 				}
 				loc, ok := loadZone(tk.s)
@@ -638,7 +650,7 @@ func parseDateTime(s string) (dtResult, string, dtError) {
 		if hour > 24 || (hour == 24 && (min != 0 || sec != 0 || frac != 0)) {
 			return r, "", dtFieldOverflow
 		}
-		r.timeOfDy = hour*microsPerHour + min*microsPerMinute + sec*microsPerSecond + frac
+		r.timeOfDay = hour*microsPerHour + min*microsPerMinute + sec*microsPerSecond + frac
 	} else if ampm != 0 {
 		return r, "", dtBadFormat
 	}

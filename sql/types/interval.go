@@ -214,7 +214,7 @@ func (a *ivAcc) result() (IntervalValue, bool) {
 // parseInterval parses interval input in PostgreSQL's postgres style
 // ("1 day 02:03:04", "5 minutes ago", "@ 3 hours") and ISO 8601 format
 // ("P1DT2H").
-func parseInterval(s string) (Datum, error) {
+func parseInterval(s string, mod int32) (Datum, error) {
 	bad := func() error {
 		return pgerror.Newf(pgerror.InvalidDatetimeFormat, "invalid input syntax for type interval: \"%s\"", s)
 	}
@@ -229,6 +229,9 @@ func parseInterval(s string) (Datum, error) {
 			return Null, bad()
 		case dtFieldOverflow:
 			return Null, over()
+		}
+		if mod >= 0 && mod < 6 {
+			v.Micros = roundIntervalMicros(v.Micros, mod)
 		}
 		return NewInterval(v), nil
 	}
@@ -335,6 +338,9 @@ func parseInterval(s string) (Datum, error) {
 	if !ok {
 		return Null, over()
 	}
+	if mod >= 0 && mod < 6 {
+		v.Micros = roundIntervalMicros(v.Micros, mod)
+	}
 	if ago {
 		if v.Months == math.MinInt32 || v.Days == math.MinInt32 || v.Micros == math.MinInt64 {
 			return Null, over()
@@ -342,6 +348,23 @@ func parseInterval(s string) (Datum, error) {
 		v = IntervalValue{Months: -v.Months, Days: -v.Days, Micros: -v.Micros}
 	}
 	return NewInterval(v), nil
+}
+
+// roundIntervalMicros rounds to prec fractional digits of a second, half
+// away from zero, as interval(p) does (AdjustIntervalForTypmod).
+func roundIntervalMicros(us int64, prec int32) int64 {
+	unit := pow10[6-prec]
+	half := unit / 2
+	if us >= 0 {
+		if us > math.MaxInt64-half {
+			return us / unit * unit
+		}
+		return (us + half) / unit * unit
+	}
+	if us < math.MinInt64+half {
+		return us / unit * unit
+	}
+	return -((-us + half) / unit * unit)
 }
 
 // splitNumber parses a signed decimal number into its integer part and the
@@ -430,10 +453,10 @@ func parseIntervalClock(tok string) (int64, dtError) {
 	if m > 59 || sec > 59 {
 		return 0, dtFieldOverflow
 	}
-	if h > math.MaxInt64/microsPerHour-1 {
+	v, ok := mulAdd(h, microsPerHour, m*microsPerMinute+sec*microsPerSecond+frac)
+	if !ok {
 		return 0, dtFieldOverflow
 	}
-	v := h*microsPerHour + m*microsPerMinute + sec*microsPerSecond + frac
 	if neg {
 		v = -v
 	}

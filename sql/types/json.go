@@ -395,10 +395,15 @@ func (p *jsonParser) str() (string, bool) {
 		case 't':
 			b.WriteByte('\t')
 		case 'u':
-			r, n, ok := decodeUEscape(s[i:])
-			if !ok {
+			r, n, status := decodeUEscape(s[i:])
+			switch status {
+			case uescBadHex:
 				p.pos = i
 				p.err = jsonSyntaxError("\"\\u\" must be followed by four hexadecimal digits.")
+				return "", false
+			case uescBadSurrogate:
+				p.pos = i
+				p.err = jsonSyntaxError("Unicode low surrogate must follow a high surrogate.")
 				return "", false
 			}
 			if r == 0 && p.canon {
@@ -417,9 +422,15 @@ func (p *jsonParser) str() (string, bool) {
 	}
 }
 
+const (
+	uescOK = iota
+	uescBadHex
+	uescBadSurrogate
+)
+
 // decodeUEscape decodes \uXXXX (and a following low surrogate) at the
 // start of s, returning the rune and the bytes consumed.
-func decodeUEscape(s string) (rune, int, bool) {
+func decodeUEscape(s string) (rune, int, int) {
 	hex4 := func(t string) (rune, bool) {
 		if len(t) < 4 {
 			return 0, false
@@ -436,19 +447,19 @@ func decodeUEscape(s string) (rune, int, bool) {
 	}
 	r, ok := hex4(s[2:])
 	if !ok {
-		return 0, 0, false
+		return 0, 0, uescBadHex
 	}
 	if utf16.IsSurrogate(r) {
 		if len(s) >= 12 && s[6] == '\\' && s[7] == 'u' {
 			if r2, ok := hex4(s[8:]); ok {
 				if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
-					return d, 12, true
+					return d, 12, uescOK
 				}
 			}
 		}
-		return utf8.RuneError, 6, true
+		return 0, 0, uescBadSurrogate
 	}
-	return r, 6, true
+	return r, 6, uescOK
 }
 
 // appendJSONString is PostgreSQL's escape_json.

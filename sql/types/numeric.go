@@ -46,12 +46,14 @@ func NumericFromString(s string) (*apd.Decimal, error) {
 		return nil, pgerror.Newf(pgerror.InvalidTextRepresentation, "invalid input syntax for type numeric: \"%s\"", s)
 	}
 	if d == nil {
-		return nil, errNumericOverflowFormat
+		return nil, errNumericOverflow()
 	}
 	return d, nil
 }
 
-var errNumericOverflowFormat = pgerror.New(pgerror.NumericValueOutOfRange, "value overflows numeric format")
+func errNumericOverflow() error {
+	return pgerror.New(pgerror.NumericValueOutOfRange, "value overflows numeric format")
+}
 
 // parseNumericText returns (nil, true) when the syntax is fine but the
 // value is beyond NUMERIC's range.
@@ -166,10 +168,7 @@ func normalizeDecimal(d *apd.Decimal) bool {
 		d.Exponent = 0
 	}
 	if -d.Exponent > numericMaxDscale {
-		// PostgreSQL rounds input beyond its maximum display scale.
-		if _, err := NumericContext.Quantize(d, d, -numericMaxDscale); err != nil {
-			return false
-		}
+		return false
 	}
 	if d.Coeff.Sign() == 0 {
 		d.Negative = false
@@ -217,7 +216,7 @@ func ApplyNumericTypmod(d *apd.Decimal, mod int32) (*apd.Decimal, error) {
 	if d.Exponent != int32(-s) {
 		r = new(apd.Decimal)
 		if _, err := NumericContext.Quantize(r, d, int32(-s)); err != nil {
-			return nil, errNumericOverflowFormat
+			return nil, errNumericOverflow()
 		}
 		if r.Coeff.Sign() == 0 {
 			r.Negative = false
@@ -260,7 +259,7 @@ func numericFromFloat(f float64, float4 bool) (*apd.Decimal, error) {
 	b := strconv.AppendFloat(tmp[:0], f, 'g', digits, 64)
 	d, ok := parseNumericText(string(b))
 	if !ok || d == nil {
-		return nil, errNumericOverflowFormat
+		return nil, errNumericOverflow()
 	}
 	return d, nil
 }
@@ -334,10 +333,12 @@ func appendNumericBinary(buf []byte, d *apd.Decimal) []byte {
 	case apd.NaN, apd.NaNSignaling:
 		return binary.BigEndian.AppendUint64(buf, numericNaN<<16)
 	case apd.Infinite:
+		// PostgreSQL reads the dscale of its special values from the bits
+		// of the short header, which gives 32 for the infinities.
 		if d.Negative {
-			return binary.BigEndian.AppendUint64(buf, numericNInf<<16)
+			return binary.BigEndian.AppendUint64(buf, numericNInf<<16|32)
 		}
-		return binary.BigEndian.AppendUint64(buf, numericPInf<<16)
+		return binary.BigEndian.AppendUint64(buf, numericPInf<<16|32)
 	}
 	var scratch [40]byte
 	digits := d.Coeff.Append(scratch[:0], 10)
@@ -433,7 +434,7 @@ func parseNumericBinary(b []byte) (*apd.Decimal, error) {
 		return nil, errBinary("numeric")
 	}
 	if !normalizeDecimal(d) {
-		return nil, errNumericOverflowFormat
+		return nil, errNumericOverflow()
 	}
 	return d, nil
 }

@@ -255,8 +255,25 @@ var typeNames = map[string]Family{
 // "char" is PostgreSQL's one-byte type; the bare SQL char(n)/character(n)
 // (blank-padded bpchar) is approximated by varchar(n), which lacks the
 // padding semantics.
+//
+// Modifiers may also be written inside name ("numeric(10,2)",
+// "timestamp(3) with time zone") when mods is empty.
 func ParseTypeName(name string, mods []int) (T, error) {
 	n := normalizeTypeName(name)
+	if open := strings.IndexByte(n, '('); open >= 0 && len(mods) == 0 {
+		end := strings.IndexByte(n, ')')
+		if end < open {
+			return T{}, pgerror.Newf(pgerror.SyntaxError, "syntax error at or near \"%s\"", name)
+		}
+		for _, f := range strings.Split(n[open+1:end], ",") {
+			v, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil {
+				return T{}, typmodError(name)
+			}
+			mods = append(mods, v)
+		}
+		n = normalizeTypeName(n[:open] + " " + n[end+1:])
+	}
 	isArray := false
 	for strings.HasSuffix(n, "[]") {
 		isArray = true

@@ -29,7 +29,14 @@ func AppendText(buf []byte, d Datum, t T) []byte {
 		return append(buf, 'f')
 	case Int2, Int4, Int8:
 		return strconv.AppendInt(buf, d.I, 10)
-	case Oid, RegClass, RegType, RegProc:
+	case RegType:
+		if typ, ok := FromOID(uint32(d.I)); ok {
+			return append(buf, typ.String()...)
+		}
+		return strconv.AppendUint(buf, uint64(uint32(d.I)), 10)
+	case Oid, RegClass, RegProc:
+		// regclass and regproc print names in PostgreSQL; that needs the
+		// catalog, so the session layer formats them.
 		return strconv.AppendUint(buf, uint64(uint32(d.I)), 10)
 	case Float4:
 		return appendFloat(buf, d.Float(), 32)
@@ -100,8 +107,8 @@ func appendByKind(buf []byte, d Datum) []byte {
 }
 
 // appendFloat prints the shortest decimal that reads back as the same
-// float, in PostgreSQL's layout: fixed notation for decimal exponents in
-// [-4, 15) (float8) or [-4, 6) (float4), else d.ddde±XX.
+// float, exactly as PostgreSQL's float4out/float8out do with
+// extra_float_digits 1 (see ryu.go).
 func appendFloat(buf []byte, f float64, bits int) []byte {
 	switch {
 	case math.IsNaN(f):
@@ -111,58 +118,7 @@ func appendFloat(buf []byte, f float64, bits int) []byte {
 	case math.IsInf(f, -1):
 		return append(buf, "-Infinity"...)
 	}
-	var tmp [32]byte
-	e := strconv.AppendFloat(tmp[:0], f, 'e', -1, bits)
-	ei := len(e) - 1
-	for e[ei] != 'e' {
-		ei--
-	}
-	exp := 0
-	for _, c := range e[ei+2:] {
-		exp = exp*10 + int(c-'0')
-	}
-	if e[ei+1] == '-' {
-		exp = -exp
-	}
-	maxExp := 15
-	if bits == 32 {
-		maxExp = 6
-	}
-	if exp < -4 || exp >= maxExp {
-		return append(buf, e...)
-	}
-	m := e[:ei]
-	if m[0] == '-' {
-		buf = append(buf, '-')
-		m = m[1:]
-	}
-	// m is d or d.ddd; collect the significant digits.
-	var digs [24]byte
-	nd := 0
-	for _, c := range m {
-		if c != '.' {
-			digs[nd] = c
-			nd++
-		}
-	}
-	if exp >= 0 {
-		intDigits := exp + 1
-		if nd <= intDigits {
-			buf = append(buf, digs[:nd]...)
-			for i := nd; i < intDigits; i++ {
-				buf = append(buf, '0')
-			}
-			return buf
-		}
-		buf = append(buf, digs[:intDigits]...)
-		buf = append(buf, '.')
-		return append(buf, digs[intDigits:nd]...)
-	}
-	buf = append(buf, '0', '.')
-	for i := 0; i < -exp-1; i++ {
-		buf = append(buf, '0')
-	}
-	return append(buf, digs[:nd]...)
+	return appendShortestFloat(buf, f, bits == 32)
 }
 
 const hexDigits = "0123456789abcdef"
@@ -245,7 +201,7 @@ func ParseText(s string, t T) (Datum, error) {
 	case Date:
 		return parseDate(s)
 	case Interval:
-		return parseInterval(s)
+		return parseInterval(s, t.Mod)
 	case Bytea:
 		b, err := parseBytea(s)
 		if err != nil {
@@ -287,7 +243,11 @@ func parseBool(s string) (Datum, error) {
 		prefixOf := func(word string, minLen int) bool {
 			return len(v) >= minLen && len(v) <= len(word) && strings.EqualFold(v, word[:len(v)])
 		}
-		switch v[0] | 0x20 {
+		c := v[0]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		switch c {
 		case 't':
 			if prefixOf("true", 1) {
 				return NewBool(true), nil
@@ -311,11 +271,11 @@ func parseBool(s string) (Datum, error) {
 			if prefixOf("off", 2) {
 				return NewBool(false), nil
 			}
-		case '1' | 0x20:
+		case '1':
 			if v == "1" {
 				return NewBool(true), nil
 			}
-		case '0' | 0x20:
+		case '0':
 			if v == "0" {
 				return NewBool(false), nil
 			}
@@ -478,15 +438,23 @@ func truncateName(s string) string {
 	return s[:n]
 }
 
-// parseChar is charin: \ooo, or the first byte (none for the empty string).
+// parseChar is charin: \ooo, or the first byte. The NUL byte, which is
+// also what the empty string gives, is kept as "".
 func parseChar(s string) Datum {
 	if len(s) == 4 && s[0] == '\\' && isOctal(s[1]) && isOctal(s[2]) && isOctal(s[3]) && s[1] <= '3' {
-		return NewString(string([]byte{(s[1]-'0')<<6 | (s[2]-'0')<<3 | (s[3] - '0')}))
+		return charDatum((s[1]-'0')<<6 | (s[2]-'0')<<3 | (s[3] - '0'))
 	}
 	if s == "" {
 		return NewString("")
 	}
-	return NewString(s[:1])
+	return charDatum(s[0])
+}
+
+func charDatum(c byte) Datum {
+	if c == 0 {
+		return NewString("")
+	}
+	return NewString(string([]byte{c}))
 }
 
 func isOctal(c byte) bool { return c >= '0' && c <= '7' }
@@ -504,17 +472,17 @@ func parseBytea(s string) (string, error) {
 			}
 			hi, ok := hexVal(c)
 			if !ok {
-				return "", pgerror.Newf(pgerror.InvalidTextRepresentation, "invalid hexadecimal digit: \"%s\"", s[i:i+utf8Len(s[i:])])
+				return "", pgerror.Newf(pgerror.InvalidParameterValue, "invalid hexadecimal digit: \"%s\"", s[i:i+utf8Len(s[i:])])
 			}
 			if i+1 >= len(s) {
-				return "", pgerror.New(pgerror.InvalidTextRepresentation, "invalid hexadecimal data: odd number of digits")
+				return "", pgerror.New(pgerror.InvalidParameterValue, "invalid hexadecimal data: odd number of digits")
 			}
 			lo, ok := hexVal(s[i+1])
 			if !ok {
 				if isPGSpace(s[i+1]) {
-					return "", pgerror.New(pgerror.InvalidTextRepresentation, "invalid hexadecimal data: odd number of digits")
+					return "", pgerror.New(pgerror.InvalidParameterValue, "invalid hexadecimal data: odd number of digits")
 				}
-				return "", pgerror.Newf(pgerror.InvalidTextRepresentation, "invalid hexadecimal digit: \"%s\"", s[i+1:i+1+utf8Len(s[i+1:])])
+				return "", pgerror.Newf(pgerror.InvalidParameterValue, "invalid hexadecimal digit: \"%s\"", s[i+1:i+1+utf8Len(s[i+1:])])
 			}
 			out = append(out, hi<<4|lo)
 			i += 2

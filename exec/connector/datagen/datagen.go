@@ -11,9 +11,9 @@
 // ("k/n") and a reader resumes exactly from its split-local row index.
 // Event time is derived from g and the configured rate, starting at a base
 // time, never from the wall clock: replaying from a position yields the
-// same rows. When datagen.start.millis is not given the base is the wall
-// clock at source creation; it travels in every position so that replays
-// after a restart still see the original base.
+// same rows. When datagen.start.millis is not given the base is the
+// relation's creation time. The base also travels in every position, so a
+// resumed split keeps the base it started with whatever the source says.
 //
 // # Options
 //
@@ -21,7 +21,8 @@
 //	datagen.seed          default 1
 //	datagen.split.num     default: the parallelism hint
 //	datagen.rows.total    bound; the stream ends (EOF) after this many rows in all
-//	datagen.start.millis  event-time base, epoch milliseconds (default: now)
+//	datagen.start.millis  event-time base, epoch milliseconds (default: the
+//	                      relation's creation time)
 //	datagen.mode          'tweets' for the tweet stream (below)
 //	fields.<col>.kind     'sequence' | 'random'
 //	fields.<col>.start    first value of a sequence (default 0); value = start + g
@@ -48,6 +49,7 @@ package datagen
 import (
 	"context"
 	"io"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -87,13 +89,20 @@ const (
 
 // New is the connector.Factory of datagen.
 func New(_ context.Context, rel *catalog.Relation, _ connector.Env) (connector.Source, error) {
-	return newSource(rel.Columns, rel.Options, time.Now())
+	// The default event-time base is the relation's creation time: "now"
+	// when it was created, and the same after every restart.
+	created := rel.CreatedAt
+	if created.IsZero() {
+		created = time.Now()
+	}
+	return newSource(rel.Columns, rel.Options, created)
 }
 
 // Source generates one relation's rows.
 type Source struct {
 	seed       uint64
 	rate       int64 // rows per second over all splits; 0 = unthrottled
+	clockRate  int64 // event-time rows per second, > 0
 	splitNum   int   // 0: the parallelism hint
 	total      int64 // rows in all, or unboundedRows
 	baseMillis int64
@@ -104,10 +113,18 @@ var _ connector.Source = (*Source)(nil)
 
 func newSource(cols []types.Column, options map[string]string, now time.Time) (*Source, error) {
 	o := genutil.NewOptions(options)
+	if err := checkKeys(o); err != nil {
+		return nil, err
+	}
 	s := &Source{total: unboundedRows}
 	var err error
 	if s.rate, err = o.IntRange(optRate, defaultRate, 0, 1e12); err != nil {
 		return nil, err
+	}
+	// Event time advances even when unthrottled.
+	s.clockRate = s.rate
+	if s.clockRate == 0 {
+		s.clockRate = defaultRate
 	}
 	seed, err := o.Int(optSeed, 1)
 	if err != nil {
@@ -159,6 +176,26 @@ func newSource(cols []types.Column, options map[string]string, now time.Time) (*
 	return s, nil
 }
 
+// checkKeys rejects unknown datagen.* options, which are almost always
+// typos that would otherwise silently fall back to a default.
+func checkKeys(o genutil.Options) error {
+	var bad []string
+	o.Keys(func(k string) {
+		if strings.HasPrefix(k, "datagen.") {
+			switch k {
+			case optSeed, optSplits, optTotal, optStart, optMode:
+			default:
+				bad = append(bad, k)
+			}
+		}
+	})
+	if len(bad) == 0 {
+		return nil
+	}
+	sort.Strings(bad)
+	return pgerror.Newf(pgerror.InvalidParameterValue, "unknown datagen option %q", bad[0])
+}
+
 // Splits returns "k/n" for k < n, n being datagen.split.num or the
 // parallelism hint. The count is part of the ID because it decides which
 // rows a split owns.
@@ -196,14 +233,11 @@ func (s *Source) Open(_ context.Context, split string, pos []byte) (connector.Re
 			seed:   s.seed,
 			cols:   s.cols,
 			baseUs: base * 1000,
-			rate:   uint64(s.rate),
+			rate:   uint64(s.clockRate),
 		},
 		baseMillis: base,
 		row:        make(types.Row, len(s.cols)),
 		pacer:      genutil.NewPacer(float64(s.rate) / float64(n)),
-	}
-	if r.g.rate == 0 {
-		r.g.rate = defaultRate // event time still advances when unthrottled
 	}
 	if s.total != unboundedRows {
 		r.limit = splitRows(uint64(s.total), r.split, r.nsplit)

@@ -69,16 +69,64 @@ func normalize(name string) string {
 
 // colPlan is what one column shows and as which type.
 type colPlan struct {
-	f   field
-	typ types.T
+	f    field
+	typ  types.T
+	kind Kind // the record kind of f, when hasKind
+	// hasKind: f belongs to one record kind (NULL for other events).
+	hasKind bool
+	// native: typ is the field's own type (BIGINT, TIMESTAMP, unbounded
+	// text), so the datum is built directly without a conversion.
+	native bool
 }
 
 func planColumns(cols []types.Column, table TableType) []colPlan {
 	out := make([]colPlan, len(cols))
 	for i, c := range cols {
-		out[i] = colPlan{f: lookup(normalize(c.Name), table), typ: c.Type}
+		p := colPlan{f: lookup(normalize(c.Name), table), typ: c.Type}
+		p.kind, p.hasKind = kindOfField(p.f)
+		switch fieldKinds[p.f] {
+		case types.KInt:
+			p.native = c.Type.Fam == types.Int8
+		case types.KTime:
+			p.native = c.Type.Fam == types.Timestamp || c.Type.Fam == types.Timestamptz
+		case types.KString:
+			p.native = c.Type.Fam == types.Text || (c.Type.Fam == types.Varchar && c.Type.Mod < 0)
+		}
+		out[i] = p
 	}
 	return out
+}
+
+// fieldKinds is the natural datum kind of each field.
+var fieldKinds = [...]types.Kind{
+	fNull:            types.KNull,
+	fEventType:       types.KInt,
+	fEventTime:       types.KTime,
+	fPersonID:        types.KInt,
+	fPersonName:      types.KString,
+	fPersonEmail:     types.KString,
+	fPersonCard:      types.KString,
+	fPersonCity:      types.KString,
+	fPersonState:     types.KString,
+	fPersonTime:      types.KTime,
+	fPersonExtra:     types.KString,
+	fAuctionID:       types.KInt,
+	fAuctionItem:     types.KString,
+	fAuctionDesc:     types.KString,
+	fAuctionInitial:  types.KInt,
+	fAuctionReserve:  types.KInt,
+	fAuctionTime:     types.KTime,
+	fAuctionExpires:  types.KTime,
+	fAuctionSeller:   types.KInt,
+	fAuctionCategory: types.KInt,
+	fAuctionExtra:    types.KString,
+	fBidAuction:      types.KInt,
+	fBidBidder:       types.KInt,
+	fBidPrice:        types.KInt,
+	fBidChannel:      types.KString,
+	fBidURL:          types.KString,
+	fBidTime:         types.KTime,
+	fBidExtra:        types.KString,
 }
 
 func lookup(name string, table TableType) field {
@@ -124,72 +172,86 @@ func kindOfField(f field) (Kind, bool) {
 // project writes ev's values into row; record fields of another kind than
 // ev's are NULL (the combined stream).
 func project(cols []colPlan, ev *Event, row types.Row) {
+	p, a, b := &ev.Person, &ev.Auction, &ev.Bid
 	for i := range cols {
 		c := &cols[i]
-		if k, ok := kindOfField(c.f); ok && k != ev.Kind {
+		if c.hasKind && c.kind != ev.Kind {
 			row[i] = types.Null
 			continue
 		}
-		t := c.typ
-		p, a, b := &ev.Person, &ev.Auction, &ev.Bid
-		var d types.Datum
+		var iv int64
+		var sv string
 		switch c.f {
 		case fNull:
+			row[i] = types.Null
+			continue
 		case fEventType:
-			d = genutil.FromInt(int64(ev.Kind), t)
+			iv = int64(ev.Kind)
 		case fEventTime:
-			d = genutil.FromTime(ev.Time, t)
+			iv = ev.Time
 		case fPersonID:
-			d = genutil.FromInt(p.ID, t)
+			iv = p.ID
 		case fPersonName:
-			d = genutil.FromString(p.Name, t)
+			sv = p.Name
 		case fPersonEmail:
-			d = genutil.FromString(p.Email, t)
+			sv = p.Email
 		case fPersonCard:
-			d = genutil.FromString(p.CreditCard, t)
+			sv = p.CreditCard
 		case fPersonCity:
-			d = genutil.FromString(p.City, t)
+			sv = p.City
 		case fPersonState:
-			d = genutil.FromString(p.State, t)
+			sv = p.State
 		case fPersonTime:
-			d = genutil.FromTime(p.DateTime, t)
+			iv = p.DateTime
 		case fPersonExtra:
-			d = genutil.FromString(p.Extra, t)
+			sv = p.Extra
 		case fAuctionID:
-			d = genutil.FromInt(a.ID, t)
+			iv = a.ID
 		case fAuctionItem:
-			d = genutil.FromString(a.ItemName, t)
+			sv = a.ItemName
 		case fAuctionDesc:
-			d = genutil.FromString(a.Description, t)
+			sv = a.Description
 		case fAuctionInitial:
-			d = genutil.FromInt(a.InitialBid, t)
+			iv = a.InitialBid
 		case fAuctionReserve:
-			d = genutil.FromInt(a.Reserve, t)
+			iv = a.Reserve
 		case fAuctionTime:
-			d = genutil.FromTime(a.DateTime, t)
+			iv = a.DateTime
 		case fAuctionExpires:
-			d = genutil.FromTime(a.Expires, t)
+			iv = a.Expires
 		case fAuctionSeller:
-			d = genutil.FromInt(a.Seller, t)
+			iv = a.Seller
 		case fAuctionCategory:
-			d = genutil.FromInt(a.Category, t)
+			iv = a.Category
 		case fAuctionExtra:
-			d = genutil.FromString(a.Extra, t)
+			sv = a.Extra
 		case fBidAuction:
-			d = genutil.FromInt(b.Auction, t)
+			iv = b.Auction
 		case fBidBidder:
-			d = genutil.FromInt(b.Bidder, t)
+			iv = b.Bidder
 		case fBidPrice:
-			d = genutil.FromInt(b.Price, t)
+			iv = b.Price
 		case fBidChannel:
-			d = genutil.FromString(b.Channel, t)
+			sv = b.Channel
 		case fBidURL:
-			d = genutil.FromString(b.URL, t)
+			sv = b.URL
 		case fBidTime:
-			d = genutil.FromTime(b.DateTime, t)
+			iv = b.DateTime
 		case fBidExtra:
-			d = genutil.FromString(b.Extra, t)
+			sv = b.Extra
 		}
-		row[i] = d
+		k := fieldKinds[c.f]
+		switch {
+		case c.native && k == types.KString:
+			row[i] = types.Datum{K: types.KString, S: sv}
+		case c.native:
+			row[i] = types.Datum{K: k, I: iv}
+		case k == types.KString:
+			row[i] = genutil.FromString(sv, c.typ)
+		case k == types.KTime:
+			row[i] = genutil.FromTime(iv, c.typ)
+		default:
+			row[i] = genutil.FromInt(iv, c.typ)
+		}
 	}
 }

@@ -285,7 +285,7 @@ var ln1e6 = math.Log(1e6)
 // nextPrice is the reference's round(10^(6u) * 100): cents, log-uniform
 // between 1 and 1,000,000 dollars.
 func nextPrice(r *genutil.Rand) int64 {
-	return int64(math.Round(math.Exp(r.Float64()*ln1e6) * 100))
+	return int64(math.Exp(r.Float64()*ln1e6)*100 + 0.5) // positive: +0.5 rounds
 }
 
 // extra pads a record towards the configured average size, ±20%.

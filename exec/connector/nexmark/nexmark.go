@@ -13,7 +13,8 @@
 // ("k/n") generates event numbers k, k+n, k+2n, ..., and its position is
 // the split-local index of the next event, so a reader resumes exactly.
 // Event time is base + n * gap (the inter-event delay), never the wall
-// clock; the base travels in positions, as in datagen.
+// clock. The base defaults to the relation's creation time and travels in
+// positions, as in datagen.
 //
 // # Tables
 //
@@ -40,7 +41,7 @@
 //	nexmark.event.num               events in all (default 0: unbounded)
 //	nexmark.min.event.gap.in.ns     event-time delay between events (default 100000)
 //	nexmark.event.rate              events per second; sets the gap to 1e9/rate
-//	nexmark.base.time               event time of event 0, epoch ms (default: now)
+//	nexmark.base.time               event time of event 0, epoch ms (default: creation time)
 //	nexmark.use.real.time           emit no faster than event time advances (default false)
 //	nexmark.seed                    default 0
 //	nexmark.first.event.id          default 0
@@ -97,7 +98,13 @@ const optPrefix = "nexmark."
 
 // New is the connector.Factory of nexmark.
 func New(_ context.Context, rel *catalog.Relation, _ connector.Env) (connector.Source, error) {
-	return newSource(rel.Columns, rel.Options, time.Now())
+	// The default event-time base is the relation's creation time: "now"
+	// when it was created, and the same after every restart.
+	created := rel.CreatedAt
+	if created.IsZero() {
+		created = time.Now()
+	}
+	return newSource(rel.Columns, rel.Options, created)
 }
 
 // Source generates one relation's events.

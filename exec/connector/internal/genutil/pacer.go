@@ -25,9 +25,6 @@ func NewPacer(perSec float64) *Pacer {
 	return &Pacer{perSec: perSec, start: time.Now(), now: time.Now}
 }
 
-// Unlimited reports whether the pacer never holds rows back.
-func (p *Pacer) Unlimited() bool { return p.perSec <= 0 }
-
 // Budget returns how many rows (at most limit) may be emitted now, and when
 // none may, how long until the next one is due.
 func (p *Pacer) Budget(limit int) (int, time.Duration) {

@@ -1,0 +1,353 @@
+package exec
+
+import (
+	"container/heap"
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync/atomic"
+
+	"streamsqld/planner"
+	"streamsqld/sql/expr"
+	"streamsqld/sql/types"
+	"streamsqld/storage"
+)
+
+// hashAgg groups its input changelog and keeps one row per group up to
+// date downstream.
+//
+// Inserts add to a group's accumulators and deletes retract from them; a
+// row count per group tells when the group is empty. Changes are gathered
+// per input chunk and each dirty group emits once at the end of the chunk:
+// Insert for a new group, UpdateDelete(old)+UpdateInsert(new) for a
+// changed one, Delete when it empties (or stops satisfying HAVING).
+//
+// With a window (WindowEndKey >= 0) the watermark closes windows: when it
+// reaches a window's end the window's groups are freed (with
+// EmitOnWindowClose they are emitted then, once, as inserts, and never
+// before), and later rows for a closed window are late: dropped and
+// counted.
+type hashAgg struct {
+	Base
+	spec     *planner.HashAggSpec
+	groupKey []int
+	winEnd   int // input column of window_end, -1 without a window
+	eowc     bool
+	having   expr.Eval
+	ectx     *expr.Ctx
+	late     *atomic.Int64
+	width    int
+
+	groups map[string]*aggGroup
+	dirty  []*aggGroup
+	// ends is a min-heap of the window ends that have groups; byEnd lists
+	// each end's groups (possibly stale entries of groups freed and
+	// re-created, skipped when the window closes).
+	ends  endHeap
+	byEnd map[int64][]*aggGroup
+	wm    int64
+
+	// global is the single group of an aggregation without GROUP BY: it
+	// exists (and shows count 0, sum NULL) even before any input, as in
+	// SQL.
+	global *aggGroup
+
+	b      chunkBuilder
+	keyBuf []byte
+	outRow types.Row
+}
+
+type aggGroup struct {
+	key   string    // memcomparable encoding of the group key
+	vals  types.Row // group key values
+	accs  []expr.Accumulator
+	count int64
+	// out is the row last emitted for the group (nil: none visible
+	// downstream).
+	out   types.Row
+	dirty bool
+	end   int64
+}
+
+// countStar is the non-NULL dummy argument of count(*).
+var countStar = types.NewInt(1)
+
+func newHashAgg(op *planner.Operator, idx int, stats *subtaskStats, ectx *expr.Ctx) (*hashAgg, error) {
+	s := op.HashAgg
+	if s == nil {
+		return nil, errors.New("missing aggregation spec")
+	}
+	if len(op.Output) != len(s.GroupKeys)+len(s.Aggs) {
+		return nil, fmt.Errorf("aggregation output has %d columns for %d keys and %d aggregates",
+			len(op.Output), len(s.GroupKeys), len(s.Aggs))
+	}
+	for i, a := range s.Aggs {
+		if a.Fn == nil || a.Fn.New == nil {
+			return nil, fmt.Errorf("aggregate %d has no implementation", i)
+		}
+	}
+	h := &hashAgg{
+		spec:     s,
+		groupKey: s.GroupKeys,
+		winEnd:   -1,
+		eowc:     s.EmitOnWindowClose,
+		ectx:     ectx,
+		late:     &stats.late,
+		width:    len(op.Output),
+		groups:   map[string]*aggGroup{},
+		byEnd:    map[int64][]*aggGroup{},
+		wm:       NoWatermark,
+		b:        newChunkBuilder(len(op.Output)),
+		outRow:   make(types.Row, len(op.Output)),
+	}
+	if s.WindowEndKey >= 0 {
+		if s.WindowEndKey >= len(s.GroupKeys) {
+			return nil, fmt.Errorf("window end key %d out of %d group keys", s.WindowEndKey, len(s.GroupKeys))
+		}
+		h.winEnd = s.GroupKeys[s.WindowEndKey]
+	} else if h.eowc {
+		return nil, errors.New("emit on window close without a window")
+	}
+	if s.Having != nil {
+		ev, err := expr.Compile(s.Having)
+		if err != nil {
+			return nil, err
+		}
+		h.having = ev
+	}
+	if len(s.GroupKeys) == 0 && idx == 0 {
+		h.global = h.newGroup("", nil)
+		h.markDirty(h.global)
+	}
+	return h, nil
+}
+
+func (h *hashAgg) newGroup(key string, vals types.Row) *aggGroup {
+	g := &aggGroup{key: key, vals: vals, accs: make([]expr.Accumulator, len(h.spec.Aggs))}
+	for i, a := range h.spec.Aggs {
+		g.accs[i] = a.Fn.New()
+	}
+	h.groups[key] = g
+	return g
+}
+
+func (h *hashAgg) markDirty(g *aggGroup) {
+	if !g.dirty {
+		g.dirty = true
+		h.dirty = append(h.dirty, g)
+	}
+}
+
+func (h *hashAgg) OnChunk(_ context.Context, c *Chunk, out Emitter) error {
+	for i := 0; i < c.Len(); i++ {
+		row := c.Row(i)
+		var end int64
+		if h.winEnd >= 0 {
+			d := row[h.winEnd]
+			if d.IsNull() {
+				continue
+			}
+			end = d.I
+			if end <= h.wm {
+				h.late.Add(1)
+				continue
+			}
+		}
+		h.keyBuf = h.keyBuf[:0]
+		for _, k := range h.groupKey {
+			h.keyBuf = storage.AppendKey(h.keyBuf, row[k], false)
+		}
+		g := h.groups[string(h.keyBuf)]
+		add := c.Op(i).IsInsert()
+		if g == nil {
+			if !add {
+				// Retracting from a group that does not exist: the input
+				// is inconsistent (or its insert was late); nothing to
+				// undo.
+				continue
+			}
+			vals := make(types.Row, len(h.groupKey))
+			for j, k := range h.groupKey {
+				vals[j] = row[k]
+			}
+			g = h.newGroup(string(h.keyBuf), vals)
+			if h.winEnd >= 0 {
+				g.end = end
+				if _, ok := h.byEnd[end]; !ok {
+					heap.Push(&h.ends, end)
+				}
+				h.byEnd[end] = append(h.byEnd[end], g)
+			}
+		}
+		if add {
+			g.count++
+		} else {
+			g.count--
+		}
+		for j, a := range h.spec.Aggs {
+			if a.FilterCol >= 0 {
+				if f := row[a.FilterCol]; f.K != types.KBool || !f.Bool() {
+					continue
+				}
+			}
+			arg := countStar
+			if a.Arg >= 0 {
+				arg = row[a.Arg]
+			}
+			var err error
+			if add {
+				err = g.accs[j].Add(arg)
+			} else {
+				err = g.accs[j].Retract(arg)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		h.markDirty(g)
+	}
+	return h.emitDirty(out)
+}
+
+// result fills a new output row for g, or returns nil when g has no rows
+// or fails HAVING.
+func (h *hashAgg) result(g *aggGroup) (types.Row, error) {
+	if g.count <= 0 && g != h.global {
+		return nil, nil
+	}
+	row := make(types.Row, h.width)
+	copy(row, g.vals)
+	for j, acc := range g.accs {
+		row[len(g.vals)+j] = acc.Result()
+	}
+	if h.having != nil {
+		d, err := h.having(h.ectx, row)
+		if err != nil {
+			return nil, err
+		}
+		if d.K != types.KBool || !d.Bool() {
+			return nil, nil
+		}
+	}
+	return row, nil
+}
+
+// emitDirty emits the changes of the groups touched since the last call.
+func (h *hashAgg) emitDirty(out Emitter) error {
+	for _, g := range h.dirty {
+		g.dirty = false
+		if h.eowc {
+			if g.count <= 0 {
+				delete(h.groups, g.key)
+			}
+			continue
+		}
+		row, err := h.result(g)
+		if err != nil {
+			return err
+		}
+		switch {
+		case g.out != nil && row != nil:
+			if !rowsEqual(g.out, row) {
+				err = h.b.append(out, UpdateDelete, g.out)
+				if err == nil {
+					err = h.b.append(out, UpdateInsert, row)
+				}
+			}
+		case row != nil:
+			err = h.b.append(out, Insert, row)
+		case g.out != nil:
+			err = h.b.append(out, Delete, g.out)
+		}
+		if err != nil {
+			return err
+		}
+		g.out = row
+		if g.count <= 0 && g != h.global {
+			delete(h.groups, g.key)
+		}
+	}
+	clear(h.dirty)
+	h.dirty = h.dirty[:0]
+	return h.b.flush(out)
+}
+
+func rowsEqual(a, b types.Row) bool {
+	for i := range a {
+		if a[i].IsNull() != b[i].IsNull() || !types.Equal(a[i], b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// OnWatermark closes the windows whose end the watermark reached.
+func (h *hashAgg) OnWatermark(_ context.Context, w Watermark, out Emitter) (Watermark, bool, error) {
+	if w.TS <= h.wm {
+		return w, true, nil
+	}
+	h.wm = w.TS
+	if h.winEnd < 0 {
+		return w, true, h.emitDirty(out)
+	}
+	if err := h.emitDirty(out); err != nil {
+		return w, false, err
+	}
+	var closing []*aggGroup
+	for len(h.ends) > 0 && h.ends[0] <= w.TS {
+		end := heap.Pop(&h.ends).(int64)
+		for _, g := range h.byEnd[end] {
+			if h.groups[g.key] == g {
+				closing = append(closing, g)
+				delete(h.groups, g.key)
+			}
+		}
+		delete(h.byEnd, end)
+	}
+	if h.eowc {
+		// Deterministic output: by window end, then by group key.
+		sort.Slice(closing, func(a, b int) bool {
+			if closing[a].end != closing[b].end {
+				return closing[a].end < closing[b].end
+			}
+			return closing[a].key < closing[b].key
+		})
+		for _, g := range closing {
+			row, err := h.result(g)
+			if err != nil {
+				return w, false, err
+			}
+			if row != nil {
+				if err := h.b.append(out, Insert, row); err != nil {
+					return w, false, err
+				}
+			}
+		}
+	}
+	return w, true, h.b.flush(out)
+}
+
+// OnBarrier emits pending changes (the initial row of a global
+// aggregation).
+func (h *hashAgg) OnBarrier(_ context.Context, _ Barrier, out Emitter) error {
+	return h.emitDirty(out)
+}
+
+// OnEOF emits pending changes at the end of a bounded input.
+func (h *hashAgg) OnEOF(_ context.Context, out Emitter) error {
+	return h.emitDirty(out)
+}
+
+type endHeap []int64
+
+func (h endHeap) Len() int           { return len(h) }
+func (h endHeap) Less(i, j int) bool { return h[i] < h[j] }
+func (h endHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *endHeap) Push(x any)        { *h = append(*h, x.(int64)) }
+func (h *endHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}

@@ -1,0 +1,684 @@
+package exec
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync"
+	"time"
+
+	"streamsqld/catalog"
+	"streamsqld/exec/connector"
+	"streamsqld/planner"
+	"streamsqld/sql/expr"
+)
+
+// DefaultChannelCapacity is how many messages (chunks, not rows) an
+// exchange channel holds. A few chunks let producer and consumer overlap;
+// more would only delay backpressure and barriers.
+const DefaultChannelCapacity = 4
+
+// MaxInflightBarriers bounds the barriers injected but not yet seen by
+// every sink; TriggerBarrier fails beyond it (the job is stuck or the
+// coordinator too fast).
+const MaxInflightBarriers = 64
+
+// keptPositions is how many completed epochs' split positions Positions
+// can still return.
+const keptPositions = 16
+
+// Errors of the job API.
+var (
+	// ErrNotRunning is returned by TriggerBarrier before Start or after
+	// the job ended.
+	ErrNotRunning = errors.New("exec: job is not running")
+	// ErrEpochNotIncreasing is returned by TriggerBarrier for an epoch at
+	// or below the last one.
+	ErrEpochNotIncreasing = errors.New("exec: barrier epoch not above the previous one")
+	// ErrTooManyBarriers is returned by TriggerBarrier when
+	// MaxInflightBarriers barriers are still in flight.
+	ErrTooManyBarriers = errors.New("exec: too many barriers in flight")
+)
+
+// Env is what a job needs from the server.
+type Env struct {
+	// Connectors is passed to connectors.
+	Connectors connector.Env
+	// Sources builds the input of a source operator's relation.
+	Sources func(ctx context.Context, rel *catalog.Relation) (connector.Source, error)
+	// Views holds the views of running jobs: a source over a relation
+	// registered here subscribes to it (a view over a view), and Start
+	// registers this job's view. Nil: neither.
+	Views *Views
+	// Now is the clock for now() in expressions and for split idleness;
+	// nil means time.Now.
+	Now func() time.Time
+	// Logger receives job state changes; nil means slog.Default().
+	Logger *slog.Logger
+	// ChannelCapacity overrides DefaultChannelCapacity.
+	ChannelCapacity int
+	// StartPositions returns where a split of source operator opID
+	// resumes (from a checkpoint); nil, or a nil result, starts it at the
+	// connector's start.
+	StartPositions func(opID int, split string) []byte
+}
+
+// SplitKey identifies a split of one source operator in Positions.
+type SplitKey struct {
+	Op    int
+	Split string
+}
+
+// Job runs one StreamGraph.
+//
+// Lifecycle: Build checks the graph and wires the subtasks; Start launches
+// one goroutine per subtask; the job then ends in one of three ways: every
+// bounded input finished (Done is closed, Wait returns nil), a subtask
+// failed (the job stops, Wait and Err return that first error), or Stop
+// was called (Wait returns nil). Stop must be called in every case to
+// release the view and the connectors.
+type Job struct {
+	graph *planner.StreamGraph
+	env   Env
+	log   *slog.Logger
+
+	tasks   []*task
+	sources []*sourceTask
+	view    *View
+	viewRel *catalog.Relation
+	nSinks  int
+
+	mu       sync.Mutex
+	started  bool
+	stopped  bool
+	cancel   context.CancelFunc
+	err      error
+	conns    []connector.Source
+	register bool
+
+	exited chan struct{} // closed when every goroutine of the job returned
+	done   chan struct{} // closed when every sink subtask finished its input
+
+	ck ckState
+}
+
+// ckState tracks barriers between injection and completion.
+type ckState struct {
+	mu            sync.Mutex
+	lastEpoch     uint64
+	inflight      map[uint64]*epochState
+	order         []uint64
+	completedPos  map[uint64]map[SplitKey][]byte
+	completedList []uint64
+	finishedSinks int
+	completed     chan uint64
+}
+
+type epochState struct {
+	positions map[SplitKey][]byte
+	sinksSeen int
+	waiters   []chan struct{}
+}
+
+// Build checks graph and prepares its subtasks and channels. Expressions
+// are compiled here so that errors surface before anything runs.
+func Build(graph *planner.StreamGraph, env Env) (*Job, error) {
+	if len(graph.Operators) == 0 {
+		return nil, errors.New("exec: empty stream graph")
+	}
+	if env.Now == nil {
+		env.Now = time.Now
+	}
+	if env.Logger == nil {
+		env.Logger = slog.Default()
+	}
+	if env.ChannelCapacity <= 0 {
+		env.ChannelCapacity = DefaultChannelCapacity
+	}
+	j := &Job{
+		graph:  graph,
+		env:    env,
+		log:    env.Logger,
+		exited: make(chan struct{}),
+		done:   make(chan struct{}),
+		ck: ckState{
+			inflight:     map[uint64]*epochState{},
+			completedPos: map[uint64]map[SplitKey][]byte{},
+			completed:    make(chan uint64, 1),
+		},
+	}
+	ops := graph.Operators
+	byOp := make([][]*task, len(ops))
+	consumers := make([]int, len(ops))
+	for i, op := range ops {
+		if op.Parallelism < 1 {
+			return nil, fmt.Errorf("exec: operator %d has parallelism %d", op.ID, op.Parallelism)
+		}
+		for _, in := range op.Inputs {
+			if in.From < 0 || in.From >= i {
+				return nil, fmt.Errorf("exec: operator %d reads operator index %d, which does not precede it", op.ID, in.From)
+			}
+			consumers[in.From]++
+		}
+	}
+	for i, op := range ops {
+		if consumers[i] == 0 && i != len(ops)-1 {
+			return nil, fmt.Errorf("exec: operator %d has no consumer", op.ID)
+		}
+	}
+	sink := ops[len(ops)-1]
+	if sink.Kind != planner.OpMaterialize || sink.Materialize == nil {
+		return nil, errors.New("exec: the last operator must be a Materialize")
+	}
+	j.view = NewView(graph.Output, sink.Materialize.KeyCols, sink.Parallelism)
+	j.viewRel = sink.Materialize.View
+	j.nSinks = sink.Parallelism
+
+	nowTS := env.Now()
+	for i, op := range ops {
+		for s := 0; s < op.Parallelism; s++ {
+			t := &task{job: j, spec: op, idx: s, stats: newSubtaskStats(), sink: i == len(ops)-1}
+			t.out = &output{width: len(op.Output), stats: t.stats}
+			if op.Kind == planner.OpSource {
+				if op.Source == nil {
+					return nil, fmt.Errorf("exec: source operator %d has no spec", op.ID)
+				}
+				t.src = &sourceTask{task: t, spec: op.Source, wake: make(chan struct{}, 1), now: env.Now}
+				j.sources = append(j.sources, t.src)
+			} else {
+				o, err := newOperator(j, op, s, t.stats, &expr.Ctx{Now: nowTS})
+				if err != nil {
+					return nil, fmt.Errorf("exec: operator %d (%s): %w", op.ID, kindName(op.Kind), err)
+				}
+				t.op = o
+			}
+			byOp[i] = append(byOp[i], t)
+			j.tasks = append(j.tasks, t)
+		}
+	}
+	// Wire the channels: one per (producer subtask, consumer subtask) pair
+	// that exchanges rows, owned (and closed) by the producer.
+	for ci, op := range ops {
+		for _, in := range op.Inputs {
+			prods, cons := byOp[in.From], byOp[ci]
+			P, C := len(prods), len(cons)
+			newCh := func() chan Message { return make(chan Message, env.ChannelCapacity) }
+			switch in.Exchange {
+			case planner.Forward:
+				if P != C {
+					return nil, fmt.Errorf("exec: forward exchange from operator %d (parallelism %d) to %d (parallelism %d)",
+						ops[in.From].ID, P, op.ID, C)
+				}
+				for k := 0; k < P; k++ {
+					ch := newCh()
+					prods[k].out.edges = append(prods[k].out.edges, &edge{kind: in.Exchange, chans: []chan Message{ch}})
+					cons[k].ins = append(cons[k].ins, ch)
+				}
+			case planner.Single:
+				if C != 1 {
+					return nil, fmt.Errorf("exec: single exchange into operator %d of parallelism %d", op.ID, C)
+				}
+				for k := 0; k < P; k++ {
+					ch := newCh()
+					prods[k].out.edges = append(prods[k].out.edges, &edge{kind: in.Exchange, chans: []chan Message{ch}})
+					cons[0].ins = append(cons[0].ins, ch)
+				}
+			case planner.Hash, planner.Broadcast:
+				if in.Exchange == planner.Hash {
+					for _, k := range in.Keys {
+						if k < 0 || k >= len(ops[in.From].Output) {
+							return nil, fmt.Errorf("exec: hash key %d out of range for operator %d", k, ops[in.From].ID)
+						}
+					}
+				}
+				for k := 0; k < P; k++ {
+					e := &edge{kind: in.Exchange, keys: in.Keys, chans: make([]chan Message, C), pending: make([]*Chunk, C)}
+					for c := 0; c < C; c++ {
+						ch := newCh()
+						e.chans[c] = ch
+						cons[c].ins = append(cons[c].ins, ch)
+					}
+					prods[k].out.edges = append(prods[k].out.edges, e)
+				}
+			default:
+				return nil, fmt.Errorf("exec: unknown exchange kind %d", in.Exchange)
+			}
+		}
+	}
+	for _, t := range j.tasks {
+		if t.src == nil && len(t.ins) == 0 {
+			return nil, fmt.Errorf("exec: operator %d has no input", t.spec.ID)
+		}
+	}
+	return j, nil
+}
+
+// View is the materialized view the job maintains.
+func (j *Job) View() *View { return j.view }
+
+// Start opens the sources and launches the subtasks. The job runs until it
+// finishes, fails, Stop is called or ctx is done.
+func (j *Job) Start(ctx context.Context) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.started {
+		return errors.New("exec: job started twice")
+	}
+	if j.stopped {
+		return ErrNotRunning
+	}
+	j.started = true
+	ctx, cancel := context.WithCancel(ctx)
+	j.cancel = cancel
+	if err := j.assignSplits(ctx); err != nil {
+		cancel()
+		j.closeConns()
+		close(j.exited)
+		return err
+	}
+	if j.env.Views != nil && j.viewRel != nil {
+		if err := j.env.Views.Register(j.viewRel.ID, j.view); err != nil {
+			cancel()
+			j.closeConns()
+			close(j.exited)
+			return err
+		}
+		j.register = true
+	}
+	var wg sync.WaitGroup
+	for _, t := range j.tasks {
+		wg.Add(1)
+		go func(t *task) {
+			defer wg.Done()
+			if err := t.run(ctx); err != nil && ctx.Err() == nil {
+				j.fail(err)
+			}
+		}(t)
+	}
+	// The monitor goroutine owns the end of the job: once every subtask
+	// returned it releases the connectors and tells the view's
+	// subscribers.
+	go func() {
+		wg.Wait()
+		j.mu.Lock()
+		j.closeConns()
+		err := j.err
+		j.mu.Unlock()
+		if err == nil {
+			select {
+			case <-j.done:
+			default:
+				// Stopped before its input ended: the view is not final.
+				err = ErrViewClosed
+			}
+		}
+		j.view.close(err)
+		close(j.exited)
+	}()
+	j.log.Debug("job started", "view", j.viewName(), "subtasks", len(j.tasks))
+	return nil
+}
+
+func (j *Job) viewName() string {
+	if j.viewRel == nil {
+		return ""
+	}
+	return j.viewRel.Name
+}
+
+// assignSplits lists every source's splits and deals them round-robin to
+// its subtasks. A relation registered in Views is read by subscribing to
+// it, as one split on subtask 0.
+func (j *Job) assignSplits(ctx context.Context) error {
+	bySpec := map[*planner.SourceSpec][]*sourceTask{}
+	var specs []*planner.SourceSpec
+	for _, s := range j.sources {
+		if _, ok := bySpec[s.spec]; !ok {
+			specs = append(specs, s.spec)
+		}
+		bySpec[s.spec] = append(bySpec[s.spec], s)
+	}
+	for _, spec := range specs {
+		subtasks := bySpec[spec]
+		rel := spec.Relation
+		if rel == nil {
+			return errors.New("exec: source without relation")
+		}
+		if j.env.Views != nil {
+			if v, ok := j.env.Views.Lookup(rel.ID); ok {
+				subtasks[0].view = v
+				subtasks[0].splits = []string{"view"}
+				continue
+			}
+		}
+		if j.env.Sources == nil {
+			return fmt.Errorf("exec: no connector for relation %q", rel.Name)
+		}
+		src, err := j.env.Sources(ctx, rel)
+		if err != nil {
+			return fmt.Errorf("exec: source %q: %w", rel.Name, err)
+		}
+		j.conns = append(j.conns, src)
+		splits, err := src.Splits(ctx, len(subtasks))
+		if err != nil {
+			return fmt.Errorf("exec: source %q: splits: %w", rel.Name, err)
+		}
+		for i, sp := range splits {
+			st := subtasks[i%len(subtasks)]
+			st.src = src
+			st.splits = append(st.splits, sp)
+		}
+	}
+	return nil
+}
+
+// closeConns closes the connector sources; j.mu is held.
+func (j *Job) closeConns() {
+	for _, c := range j.conns {
+		if err := c.Close(); err != nil {
+			j.log.Warn("closing source", "view", j.viewName(), "err", err)
+		}
+	}
+	j.conns = nil
+}
+
+// fail records the first error and stops the job.
+func (j *Job) fail(err error) {
+	j.mu.Lock()
+	first := j.err == nil
+	if first {
+		j.err = err
+	}
+	cancel := j.cancel
+	j.mu.Unlock()
+	if first {
+		j.log.Error("streaming job failed", "view", j.viewName(), "err", err)
+		cancel()
+	}
+}
+
+// Stop stops the job and waits until every goroutine returned, then
+// unregisters the view. It is idempotent and may be called in any state.
+func (j *Job) Stop() {
+	j.mu.Lock()
+	if j.stopped {
+		j.mu.Unlock()
+		<-j.exited
+		return
+	}
+	j.stopped = true
+	started := j.started
+	cancel := j.cancel
+	j.mu.Unlock()
+	if !started {
+		close(j.exited)
+		j.view.close(ErrViewClosed)
+		return
+	}
+	cancel()
+	<-j.exited
+	if j.register {
+		j.env.Views.unregisterView(j.viewRel.ID, j.view)
+	}
+}
+
+// Wait blocks until the job ended (finished, failed or stopped) and
+// returns the first failure, if any.
+func (j *Job) Wait() error {
+	<-j.exited
+	return j.Err()
+}
+
+// Err returns the first failure of any subtask, or nil.
+func (j *Job) Err() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.err
+}
+
+// Done is closed when every bounded input was consumed and the view holds
+// the final result.
+func (j *Job) Done() <-chan struct{} { return j.done }
+
+// Exited is closed when every goroutine of the job returned.
+func (j *Job) Exited() <-chan struct{} { return j.exited }
+
+// Stats returns the counters of every operator subtask, by operator then
+// subtask.
+func (j *Job) Stats() []OperatorStats {
+	out := make([]OperatorStats, 0, len(j.tasks))
+	for _, t := range j.tasks {
+		out = append(out, OperatorStats{
+			OperatorID:   t.spec.ID,
+			Kind:         kindName(t.spec.Kind),
+			Subtask:      t.idx,
+			RowsIn:       t.stats.rowsIn.Load(),
+			RowsOut:      t.stats.rowsOut.Load(),
+			LateRows:     t.stats.late.Load(),
+			Watermark:    t.stats.watermark.Load(),
+			BlockedNanos: t.stats.blocked.Load(),
+		})
+	}
+	return out
+}
+
+// TriggerBarrier makes every running source subtask emit barrier epoch
+// between two batches; each records its split positions at that moment.
+// When every sink subtask has seen it, epoch is reported on Completed.
+func (j *Job) TriggerBarrier(epoch uint64, checkpoint bool) error {
+	return j.triggerBarrier(epoch, checkpoint, nil)
+}
+
+// LastEpoch is the highest epoch injected so far; a coordinator's next
+// epoch must be above it.
+func (j *Job) LastEpoch() uint64 {
+	j.ck.mu.Lock()
+	defer j.ck.mu.Unlock()
+	return j.ck.lastEpoch
+}
+
+// WaitCaughtUp waits until the view reflects every row the sources could
+// read when it was called: each source split reads until it has nothing
+// more at hand, then a (non-checkpoint) barrier flows to the sinks behind
+// those rows. It returns at once for a job whose bounded input finished.
+// The barrier takes the epoch after LastEpoch.
+func (j *Job) WaitCaughtUp(ctx context.Context) error {
+	for _, s := range j.sources {
+		if err := j.waitFor(ctx, s.requestDrain()); err != nil {
+			return err
+		}
+	}
+	for {
+		select {
+		case <-j.done:
+			return nil
+		default:
+		}
+		waiter := make(chan struct{})
+		err := j.triggerBarrier(j.LastEpoch()+1, false, waiter)
+		if errors.Is(err, ErrEpochNotIncreasing) {
+			continue // a coordinator took the epoch meanwhile
+		}
+		if err != nil {
+			if errors.Is(err, ErrNotRunning) {
+				if jerr := j.Err(); jerr != nil {
+					return jerr
+				}
+			}
+			return err
+		}
+		return j.waitFor(ctx, waiter)
+	}
+}
+
+// waitFor waits for ch, the end of the bounded input, or the job's end.
+func (j *Job) waitFor(ctx context.Context, ch <-chan struct{}) error {
+	select {
+	case <-ch:
+		return nil
+	case <-j.done:
+		return nil
+	case <-j.exited:
+		if err := j.Err(); err != nil {
+			return err
+		}
+		return ErrNotRunning
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (j *Job) triggerBarrier(epoch uint64, checkpoint bool, waiter chan struct{}) error {
+	j.mu.Lock()
+	running := j.started && !j.stopped && j.err == nil
+	j.mu.Unlock()
+	if !running {
+		return ErrNotRunning
+	}
+	select {
+	case <-j.exited:
+		return ErrNotRunning
+	default:
+	}
+	ck := &j.ck
+	ck.mu.Lock()
+	defer ck.mu.Unlock()
+	if epoch <= ck.lastEpoch {
+		return fmt.Errorf("%w: %d after %d", ErrEpochNotIncreasing, epoch, ck.lastEpoch)
+	}
+	if len(ck.inflight) >= MaxInflightBarriers {
+		return ErrTooManyBarriers
+	}
+	ck.lastEpoch = epoch
+	st := &epochState{positions: map[SplitKey][]byte{}}
+	if waiter != nil {
+		st.waiters = append(st.waiters, waiter)
+	}
+	ck.inflight[epoch] = st
+	ck.order = append(ck.order, epoch)
+	b := Barrier{Epoch: epoch, Checkpoint: checkpoint}
+	for _, s := range j.sources {
+		s.requestBarrier(b)
+	}
+	j.checkCompletedLocked()
+	return nil
+}
+
+// Completed delivers the epochs whose barrier every sink subtask has seen.
+// It holds only the latest such epoch: barriers complete in order, so a
+// completed epoch subsumes the earlier ones, as in Flink.
+func (j *Job) Completed() <-chan uint64 { return j.ck.completed }
+
+// Positions returns the split positions the sources recorded when they
+// injected barrier epoch, for epochs in flight or among the last completed
+// ones.
+func (j *Job) Positions(epoch uint64) (map[SplitKey][]byte, bool) {
+	ck := &j.ck
+	ck.mu.Lock()
+	defer ck.mu.Unlock()
+	if st, ok := ck.inflight[epoch]; ok {
+		return copyPositions(st.positions), true
+	}
+	p, ok := ck.completedPos[epoch]
+	return copyPositions(p), ok
+}
+
+func copyPositions(p map[SplitKey][]byte) map[SplitKey][]byte {
+	out := make(map[SplitKey][]byte, len(p))
+	for k, v := range p {
+		out[k] = v
+	}
+	return out
+}
+
+// recordPositions is called by a source subtask as it injects a barrier.
+func (j *Job) recordPositions(epoch uint64, pos map[SplitKey][]byte) {
+	ck := &j.ck
+	ck.mu.Lock()
+	defer ck.mu.Unlock()
+	if st, ok := ck.inflight[epoch]; ok {
+		for k, v := range pos {
+			st.positions[k] = v
+		}
+	}
+}
+
+// sinkBarrier is called by a sink subtask after its operator handled
+// barrier epoch.
+func (j *Job) sinkBarrier(epoch uint64) {
+	ck := &j.ck
+	ck.mu.Lock()
+	defer ck.mu.Unlock()
+	if st, ok := ck.inflight[epoch]; ok {
+		st.sinksSeen++
+	}
+	j.checkCompletedLocked()
+}
+
+// sinkFinished is called by a sink subtask whose input ended; a finished
+// sink counts as having seen every later barrier.
+func (j *Job) sinkFinished() {
+	ck := &j.ck
+	ck.mu.Lock()
+	ck.finishedSinks++
+	all := ck.finishedSinks == j.nSinks
+	j.checkCompletedLocked()
+	ck.mu.Unlock()
+	if all {
+		close(j.done)
+	}
+}
+
+// checkCompletedLocked completes epochs in order; ck.mu is held.
+func (j *Job) checkCompletedLocked() {
+	ck := &j.ck
+	for len(ck.order) > 0 {
+		e := ck.order[0]
+		st := ck.inflight[e]
+		if st.sinksSeen+ck.finishedSinks < j.nSinks {
+			return
+		}
+		ck.order = ck.order[1:]
+		delete(ck.inflight, e)
+		for _, w := range st.waiters {
+			close(w)
+		}
+		ck.completedPos[e] = st.positions
+		ck.completedList = append(ck.completedList, e)
+		if len(ck.completedList) > keptPositions {
+			delete(ck.completedPos, ck.completedList[0])
+			ck.completedList = ck.completedList[1:]
+		}
+		ck.publish(e)
+	}
+}
+
+// publish replaces the value waiting in the completed channel by e, so a
+// coordinator that reads late gets the newest epoch and the sink never
+// blocks; ck.mu is held, so this is the only sender.
+func (ck *ckState) publish(e uint64) {
+	for {
+		select {
+		case ck.completed <- e:
+			return
+		default:
+		}
+		select {
+		case <-ck.completed:
+		default:
+		}
+	}
+}
+
+// sortedStats orders stats by operator then subtask; for tests.
+func sortedStats(s []OperatorStats) []OperatorStats {
+	sort.Slice(s, func(a, b int) bool {
+		if s[a].OperatorID != s[b].OperatorID {
+			return s[a].OperatorID < s[b].OperatorID
+		}
+		return s[a].Subtask < s[b].Subtask
+	})
+	return s
+}
