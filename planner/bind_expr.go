@@ -23,6 +23,8 @@ type exprCtx struct {
 	// allowAgg and allowSRF admit aggregates and set-returning functions;
 	// inAgg is set while binding an aggregate's arguments.
 	allowAgg, allowSRF, inAgg bool
+	// allowWindow admits window functions (select list and ORDER BY).
+	allowWindow bool
 }
 
 // queryState collects the aggregate and set-returning calls of one SELECT
@@ -30,7 +32,36 @@ type exprCtx struct {
 type queryState struct {
 	aggs []*aggEntry
 	srfs []*srfEntry
+	wins []*winEntry
 }
+
+// winEntry is one window function call: OVER (PARTITION BY partition
+// ORDER BY order) over the FROM scope (or the grouped scope).
+type winEntry struct {
+	name      string
+	agg       *expr.AggFunc // nil for ranking functions
+	arg       expr.Expr     // nil for none / count(*)
+	partition []expr.Expr
+	order     []winOrder
+	ret       types.T
+}
+
+type winOrder struct {
+	e          expr.Expr
+	desc       bool
+	nullsFirst bool
+}
+
+// winRef stands for the value of q.wins[idx] until the Window node that
+// computes it exists.
+type winRef struct {
+	idx  int
+	T    types.T
+	name string
+}
+
+func (w *winRef) Type() types.T  { return w.T }
+func (w *winRef) String() string { return w.name }
 
 type aggEntry struct {
 	fn     *expr.AggFunc

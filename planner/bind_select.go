@@ -179,7 +179,7 @@ func (b *binder) bindSelectCore(sel *ast.Select, outer *scope) (LogicalPlan, err
 		groups = append(groups, ge)
 	}
 
-	ictx := &exprCtx{sc: sc, clause: "SELECT", q: q, allowAgg: true, allowSRF: true}
+	ictx := &exprCtx{sc: sc, clause: "SELECT", q: q, allowAgg: true, allowSRF: true, allowWindow: true}
 	outs := make([]expr.Expr, len(items))
 	names := make([]string, len(items))
 	for i, it := range items {
@@ -211,7 +211,7 @@ func (b *binder) bindSelectCore(sel *ast.Select, outer *scope) (LogicalPlan, err
 	// beside the select list and projected away after sorting.
 	var sortKeys []SortKey
 	var extras []expr.Expr
-	octx := &exprCtx{sc: sc, clause: "ORDER BY", q: q, allowAgg: true}
+	octx := &exprCtx{sc: sc, clause: "ORDER BY", q: q, allowAgg: true, allowWindow: true}
 	for _, o := range sel.OrderBy {
 		col := -1
 		if it, ok, err := outputRef(o.Expr, items, "ORDER BY", nil); err != nil {
@@ -282,11 +282,54 @@ func (b *binder) bindSelectCore(sel *ast.Select, outer *scope) (LogicalPlan, err
 				}
 			}
 		}
+		for _, w := range q.wins {
+			if w.arg, err = rewriteTopDown(w.arg, rw); err != nil {
+				return nil, err
+			}
+			for i := range w.partition {
+				if w.partition[i], err = rewriteTopDown(w.partition[i], rw); err != nil {
+					return nil, err
+				}
+			}
+			for i := range w.order {
+				if w.order[i].e, err = rewriteTopDown(w.order[i].e, rw); err != nil {
+					return nil, err
+				}
+			}
+		}
 		if having != nil {
 			if having, err = rewriteTopDown(having, rw); err != nil {
 				return nil, err
 			}
 			plan = &Filter{Input: plan, Pred: having}
+		}
+	}
+
+	if len(q.wins) > 0 {
+		var winCol []int
+		plan, winCol = buildWindows(plan, q)
+		replace := func(e expr.Expr) (expr.Expr, error) {
+			if w, ok := e.(*winRef); ok {
+				return &expr.ColRef{Idx: winCol[w.idx], T: w.T, Name: q.wins[w.idx].name}, nil
+			}
+			return e, nil
+		}
+		for i := range outs {
+			if outs[i], err = MapExpr(outs[i], replace); err != nil {
+				return nil, err
+			}
+		}
+		for i := range extras {
+			if extras[i], err = MapExpr(extras[i], replace); err != nil {
+				return nil, err
+			}
+		}
+		for _, s := range q.srfs {
+			for i := range s.args {
+				if s.args[i], err = MapExpr(s.args[i], replace); err != nil {
+					return nil, err
+				}
+			}
 		}
 	}
 
@@ -643,6 +686,8 @@ func (b *binder) groupRewriter(sc *scope, groups []expr.Expr, _ bool) func(expr.
 		switch n := e.(type) {
 		case *aggRef:
 			return &expr.ColRef{Idx: len(groups) + n.idx, T: n.T, Name: n.name}, true, nil
+		case *winRef:
+			return e, true, nil
 		case *expr.ColRef:
 			c := sc.cols[n.Idx]
 			return nil, false, pgerror.Newf(pgerror.GroupingError,
@@ -889,6 +934,121 @@ func (b *binder) bindInSubquery(x expr.Expr, q *ast.Select, not bool, c *exprCtx
 	return &Subquery{Kind: SubqueryIn, Plan: p, Left: args[0], Negate: not, T: types.TBool}, nil
 }
 
+// bindWindowFunc binds `f(...) OVER (PARTITION BY ... ORDER BY ...)`:
+// row_number(), rank(), dense_rank() or an aggregate over the window,
+// with the default frame.
 func (b *binder) bindWindowFunc(f *ast.FuncCall, c *exprCtx) (expr.Expr, error) {
-	return nil, unsupported(f.Pos(), "window function %s() OVER (...) is not supported", strings.ToLower(f.Name))
+	name := strings.ToLower(f.Name)
+	if b.stream {
+		return nil, unsupported(f.Pos(), "window functions (OVER) are not supported in materialized views")
+	}
+	if !c.allowWindow {
+		return nil, pgerror.Newf("42P20", "window functions are not allowed in %s", c.clause).WithPosition(f.Pos())
+	}
+	if f.Over.Frame != "" {
+		return nil, unsupported(f.Over.Pos(), "window frame clauses are not supported")
+	}
+	if f.Distinct || len(f.OrderBy) > 0 {
+		return nil, unsupported(f.Pos(), "DISTINCT and ORDER BY are not supported in window functions")
+	}
+	if f.Filter != nil {
+		return nil, unsupported(f.Filter.Pos(), "FILTER is not supported in window functions")
+	}
+	wc := &exprCtx{sc: c.sc, clause: "window functions", q: c.q, allowAgg: c.allowAgg}
+	w := &winEntry{name: name}
+	var err error
+	switch name {
+	case "row_number", "rank", "dense_rank":
+		if len(f.Args) > 0 || f.Star {
+			return nil, pgerror.Newf(pgerror.UndefinedFunction, "function %s does not take arguments", name).WithPosition(f.Pos())
+		}
+		w.ret = types.TInt8
+	default:
+		if !expr.IsAggregate(name) {
+			return nil, pgerror.Newf(pgerror.WrongObjectType, "OVER specified, but %s is not a window function nor an aggregate function", name).WithPosition(f.Pos())
+		}
+		if len(f.Args) > 1 {
+			return nil, unsupported(f.Pos(), "aggregate %s with %d arguments is not supported", name, len(f.Args))
+		}
+		var argTypes []types.T
+		if !f.Star && len(f.Args) == 1 {
+			if w.arg, err = b.bindExpr(f.Args[0], wc); err != nil {
+				return nil, err
+			}
+			argTypes = []types.T{w.arg.Type()}
+		}
+		if w.agg, err = expr.ResolveAgg(name, argTypes, false); err != nil {
+			return nil, withPos(err, f.Pos())
+		}
+		if w.arg != nil && w.agg.Arg.Fam != types.Unknown {
+			if w.arg, err = b.coerce(w.arg, w.agg.Arg, f.Args[0].Pos()); err != nil {
+				return nil, err
+			}
+		}
+		w.ret = w.agg.Ret
+	}
+	if w.partition, err = b.bindExprs(f.Over.PartitionBy, wc); err != nil {
+		return nil, err
+	}
+	for _, o := range f.Over.OrderBy {
+		e, err := b.bindExpr(o.Expr, wc)
+		if err != nil {
+			return nil, err
+		}
+		k := sortKey(0, o)
+		w.order = append(w.order, winOrder{e: e, desc: k.Desc, nullsFirst: k.NullsFirst})
+	}
+	for i, p := range w.partition {
+		if p.Type().Fam == types.Unknown {
+			if w.partition[i], err = b.coerce(p, types.TText, f.Pos()); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for i, o := range w.order {
+		if o.e.Type().Fam == types.Unknown {
+			if w.order[i].e, err = b.coerce(o.e, types.TText, f.Pos()); err != nil {
+				return nil, err
+			}
+		}
+	}
+	c.q.wins = append(c.q.wins, w)
+	return &winRef{idx: len(c.q.wins) - 1, T: w.ret, name: name + "() OVER (...)"}, nil
+}
+
+// buildWindows computes the window functions of q over plan, one Window
+// node per function, and returns each function's output column.
+func buildWindows(plan LogicalPlan, q *queryState) (LogicalPlan, []int) {
+	cols := make([]int, len(q.wins))
+	for i, w := range q.wins {
+		in := plan.Columns()
+		var pre []expr.Expr
+		var preCols []types.Column
+		for j, c := range in {
+			pre = append(pre, &expr.ColRef{Idx: j, T: c.Type, Name: c.Name})
+			preCols = append(preCols, c)
+		}
+		add := func(e expr.Expr) int {
+			pre = append(pre, e)
+			preCols = append(preCols, types.Column{Name: exprString(e), Type: e.Type()})
+			return len(pre) - 1
+		}
+		win := &Window{}
+		for _, p := range w.partition {
+			win.PartitionBy = append(win.PartitionBy, add(p))
+		}
+		for _, o := range w.order {
+			win.OrderBy = append(win.OrderBy, SortKey{Col: add(o.e), Desc: o.desc, NullsFirst: o.nullsFirst})
+		}
+		fn := WindowFunc{Name: w.name, Agg: w.agg, Arg: -1, Ret: w.ret}
+		if w.arg != nil {
+			fn.Arg = add(w.arg)
+		}
+		win.Funcs = []WindowFunc{fn}
+		win.Input = &Project{Input: plan, Exprs: pre, Out: preCols}
+		win.Out = append(append([]types.Column(nil), preCols...), types.Column{Name: w.name, Type: w.ret})
+		cols[i] = len(preCols)
+		plan = win
+	}
+	return plan, cols
 }

@@ -197,7 +197,7 @@ func isVolatile(e expr.Expr) bool {
 			if n.Fn != nil && n.Fn.Volatile {
 				v = true
 			}
-		case *Subquery, *srfRef, *aggRef:
+		case *Subquery, *srfRef, *aggRef, *winRef:
 			v = true
 		}
 		return !v
@@ -250,6 +250,9 @@ func writeKey(b *strings.Builder, e expr.Expr) {
 		return
 	case *srfRef:
 		fmt.Fprintf(b, "srf%d.%d", n.level, n.idx)
+		return
+	case *winRef:
+		fmt.Fprintf(b, "win%d", n.idx)
 		return
 	case *Subquery:
 		fmt.Fprintf(b, "subquery%p", n)

@@ -7,6 +7,7 @@ import (
 	"streamsqld/sql/ast"
 	"streamsqld/sql/expr"
 	"streamsqld/sql/pgerror"
+	"streamsqld/sql/types"
 )
 
 // StreamOptions configure the physical planning of a materialized view.
@@ -17,8 +18,10 @@ type StreamOptions struct {
 	// leaves ids 0 (EXPLAIN without side effects).
 	NextStateTableID func() uint32
 	// View is the view's catalog relation, set on the Materialize sink.
-	// When the relation is created after planning (its schema comes from
-	// the plan), set it later through Sink().Materialize.View.
+	// When nil, PlanView sets a provisional relation (ID 0) holding the
+	// view's name, columns, key, dependencies and parallelism, ready to be
+	// passed to catalog.Create; replace it with the created relation
+	// through Sink().Materialize.View before running the graph.
 	View *catalog.Relation
 }
 
@@ -33,7 +36,44 @@ func (g *StreamGraph) Sink() *Operator { return g.Operators[len(g.Operators)-1] 
 // watermark for window_end and an aggregate grouping by window_end can
 // close every window whose end is <= W.
 func PlanView(stmt *ast.CreateMaterializedView, env Env, opts StreamOptions) (*StreamGraph, error) {
-	return PlanStream(stmt.Query, env, opts)
+	g, err := PlanStream(stmt.Query, env, opts)
+	if err != nil {
+		return nil, err
+	}
+	if m := g.Sink().Materialize; m.View == nil {
+		m.View = &catalog.Relation{
+			Kind:        catalog.MaterializedView,
+			Name:        stmt.Name,
+			Columns:     append([]types.Column(nil), g.Output...),
+			KeyColumns:  append([]int(nil), m.KeyCols...),
+			DependsOn:   Dependencies(g),
+			Parallelism: opts.Parallelism,
+			StateTables: StateTables(g),
+		}
+	}
+	return g, nil
+}
+
+// StateTables lists the state table ids of a graph's operators.
+func StateTables(g *StreamGraph) []uint32 {
+	var ids []uint32
+	for _, op := range g.Operators {
+		if op.HashAgg != nil && op.HashAgg.StateTableID != 0 {
+			ids = append(ids, op.HashAgg.StateTableID)
+		}
+	}
+	return ids
+}
+
+// Dependencies lists the relations a graph reads, in first-use order.
+func Dependencies(g *StreamGraph) []uint32 {
+	var deps []uint32
+	for _, op := range g.Operators {
+		if op.Source != nil && op.Source.Relation != nil && !slices.Contains(deps, op.Source.Relation.ID) {
+			deps = append(deps, op.Source.Relation.ID)
+		}
+	}
+	return deps
 }
 
 // PlanStream is PlanView for a bare query (CREATE SINK AS query, EXPLAIN).
@@ -49,6 +89,14 @@ func PlanStream(sel *ast.Select, env Env, opts StreamOptions) (*StreamGraph, err
 	if len(b.params) > 0 {
 		return nil, pgerror.New(pgerror.UndefinedParameter, "there is no parameter $1").
 			WithDetail("Materialized views cannot have parameters.").WithPosition(sel.Pos())
+	}
+	seen := map[string]bool{}
+	for _, c := range plan.Columns() {
+		if seen[c.Name] {
+			return nil, pgerror.Newf(pgerror.DuplicateColumn, "column %q specified more than once", c.Name).
+				WithHint("Give the columns distinct names with AS.")
+		}
+		seen[c.Name] = true
 	}
 	if plan, err = stripSort(plan); err != nil {
 		return nil, err
@@ -181,6 +229,16 @@ func (sp *streamPlanner) build(p LogicalPlan) (streamOut, error) {
 		if err != nil {
 			return in, err
 		}
+		if isIdentity(n) {
+			// A projection that only renames is free: the producer takes
+			// the new names (names never matter to the runtime).
+			op := sp.g.Operators[in.op]
+			op.Output = append([]types.Column(nil), op.Output...)
+			for i := range op.Output {
+				op.Output[i].Name = n.Out[i].Name
+			}
+			return in, nil
+		}
 		return sp.chain(&Operator{Kind: OpProject, Output: n.Out, Project: &ProjectSpec{Exprs: n.Exprs}}, in, passthrough(n.Exprs, len(n.Input.Columns())))
 	case *ProjectSet:
 		in, err := sp.build(n.Input)
@@ -222,6 +280,20 @@ func (sp *streamPlanner) build(p LogicalPlan) (streamOut, error) {
 		return streamOut{}, notSupported("ORDER BY")
 	}
 	return streamOut{}, notSupported("this query")
+}
+
+// isIdentity reports whether p returns its input's columns unchanged,
+// up to names.
+func isIdentity(p *Project) bool {
+	if len(p.Exprs) != len(p.Input.Columns()) {
+		return false
+	}
+	for i, e := range p.Exprs {
+		if c, ok := e.(*expr.ColRef); !ok || c.Idx != i {
+			return false
+		}
+	}
+	return true
 }
 
 func identityMap(n int) []int {

@@ -280,6 +280,8 @@ func (x *execCtx) build(p planner.LogicalPlan) (iter, error) {
 		return x.buildJoin(n)
 	case *planner.SetOp:
 		return x.buildSetOp(n)
+	case *planner.Window:
+		return x.buildWindow(n)
 	}
 	return nil, pgerror.Newf(pgerror.FeatureNotSupported, "plan node %T cannot be executed", p)
 }

@@ -23,7 +23,7 @@ func Relations() []*catalog.Relation {
 	col := func(name string, t types.T) types.Column { return types.Column{Name: name, Type: t} }
 	return []*catalog.Relation{
 		{Kind: catalog.Source, Name: "tweets", Connector: "datagen",
-			Columns: []types.Column{col("id", types.TInt8), col("text", types.TVarchar), col("author", types.TVarchar), col("created_at", types.TTimestamp)},
+			Columns:      []types.Column{col("id", types.TInt8), col("text", types.TVarchar), col("author", types.TVarchar), col("created_at", types.TTimestamp)},
 			HasWatermark: true, WatermarkColumn: "created_at", WatermarkDelay: types.IntervalValue{Micros: 5e6}},
 		{Kind: catalog.Source, Name: "bids", Connector: "nexmark",
 			Columns: []types.Column{col("auction", types.TInt8), col("bidder", types.TInt8), col("price", types.TInt8),
@@ -47,7 +47,7 @@ func Relations() []*catalog.Relation {
 func Catalog(t testing.TB) *catalog.Snapshot {
 	t.Helper()
 	db, err := storage.Open(t.TempDir(), storage.Options{NoSync: true, GCInterval: -1,
-		MemTableSize: 1 << 20, BlockCacheSize: 1 << 20, IndexCacheSize: 1 << 20})
+		MemTableSize: 16 << 20, BlockCacheSize: 1 << 20, IndexCacheSize: 1 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math"
 	"math/bits"
+	"slices"
 	"strings"
 
 	"github.com/cockroachdb/apd/v3"
@@ -185,7 +186,7 @@ func (a *countAcc) Retract(d types.Datum) error {
 	return nil
 }
 
-func (a *countAcc) Result() types.Datum            { return types.NewInt(a.n) }
+func (a *countAcc) Result() types.Datum           { return types.NewInt(a.n) }
 func (a *countAcc) AppendState(buf []byte) []byte { return binary.AppendVarint(buf, a.n) }
 func (a *countAcc) LoadState(b []byte) error {
 	r := stateReader{b: b}
@@ -608,10 +609,9 @@ type distinctAcc struct {
 	key   []byte
 }
 
+// NULL is one more distinct value: the inner accumulator ignores it or,
+// for array_agg, keeps it once.
 func (a *distinctAcc) Add(d types.Datum) error {
-	if d.K == types.KNull {
-		return nil
-	}
 	a.key = distinctKey(a.key[:0], d)
 	if e, ok := a.vals[string(a.key)]; ok {
 		e.n++
@@ -625,9 +625,6 @@ func (a *distinctAcc) Add(d types.Datum) error {
 }
 
 func (a *distinctAcc) Retract(d types.Datum) error {
-	if d.K == types.KNull {
-		return nil
-	}
 	a.key = distinctKey(a.key[:0], d)
 	e, ok := a.vals[string(a.key)]
 	if !ok {
@@ -644,7 +641,42 @@ func (a *distinctAcc) Retract(d types.Datum) error {
 	return nil
 }
 
-func (a *distinctAcc) Result() types.Datum { return a.inner.Result() }
+// Result is the inner result, except for the order-sensitive string_agg
+// and array_agg: PostgreSQL implements DISTINCT by sorting, so their
+// values come out in ascending order (NULLs last), not in input order.
+func (a *distinctAcc) Result() types.Datum {
+	seq, ok := a.inner.(*seqAcc)
+	if !ok {
+		return a.inner.Result()
+	}
+	vals := make([]types.Datum, 0, len(a.vals))
+	for _, e := range a.vals {
+		vals = append(vals, e.d)
+	}
+	sortKey := func(d types.Datum) types.Datum {
+		if seq.str && d.K == types.KArray && len(d.Array()) > 0 {
+			return d.Array()[0]
+		}
+		return d
+	}
+	slices.SortFunc(vals, func(x, y types.Datum) int {
+		x, y = sortKey(x), sortKey(y)
+		switch {
+		case x.K == types.KNull && y.K == types.KNull:
+			return 0
+		case x.K == types.KNull:
+			return 1
+		case y.K == types.KNull:
+			return -1
+		}
+		return compareDatum(x, y)
+	})
+	sorted := &seqAcc{str: seq.str, index: map[string][]uint64{}}
+	for _, v := range vals {
+		_ = sorted.Add(v)
+	}
+	return sorted.Result()
+}
 
 func (a *distinctAcc) AppendState(buf []byte) []byte {
 	buf = binary.AppendUvarint(buf, uint64(len(a.vals)))

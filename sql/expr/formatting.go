@@ -99,8 +99,9 @@ func parseFormat(f string) []fmtNode {
 			i = j + 1
 			continue
 		}
-		if f[i] == '\\' && i+1 < len(f) {
-			lit(f[i+1 : i+2])
+		if f[i] == '\\' && i+1 < len(f) && f[i+1] == '"' {
+			// Only a double quote is escaped by a backslash.
+			lit(`"`)
 			i += 2
 			continue
 		}
@@ -343,7 +344,9 @@ func errBadFormatValue(s, field string) error {
 // parseFormatted is to_timestamp(text, fmt): it returns microseconds
 // since the epoch (UTC).
 func parseFormatted(s, f string) (int64, error) {
-	year, month, day := int64(1), 1, 1
+	// Missing fields default to January 1 of year 1 BC (astronomical
+	// year 0), as in PostgreSQL.
+	year, month, day := int64(0), 1, 1
 	var hour, minute, sec, usec int64
 	pm, hasAMPM, hour12 := false, false, false
 	doy := int64(-1)
@@ -397,7 +400,11 @@ func parseFormatted(s, f string) (int64, error) {
 		return 0, errBadFormatValue(rest, field)
 	}
 	var err error
-	for _, n := range parseFormat(f) {
+	nodes := parseFormat(f)
+	for k, n := range nodes {
+		// Without a separator before the next field, a field reads only
+		// its nominal width (YYYYMMDD).
+		packed := k+1 < len(nodes) && nodes[k+1].kind != fmtLiteral
 		switch n.kind {
 		case fmtLiteral:
 			for range n.text {
@@ -406,7 +413,11 @@ func parseFormatted(s, f string) (int64, error) {
 				}
 			}
 		case fmtYYYY, fmtIYYY:
-			year, err = readNum(9, "YYYY")
+			w := 9
+			if packed {
+				w = 4
+			}
+			year, err = readNum(w, "YYYY")
 		case fmtYYY:
 			year, err = readNum(3, "YYY")
 			if err == nil && year < 100 {

@@ -81,6 +81,10 @@ func resolveArrayConcat(l, r types.T) (*Func, []types.T, error) {
 			t = types.ArrayOf(ct.Fam)
 		}
 		return &Func{Name: "||", Args: []types.T{t, t}, Ret: t, Eval: arrayCat}, []types.T{t, t}, nil
+	case l.Fam == types.Array && r.Fam == types.Unknown:
+		return &Func{Name: "||", Args: []types.T{l, l}, Ret: l, Eval: arrayCat}, []types.T{l, l}, nil
+	case r.Fam == types.Array && l.Fam == types.Unknown:
+		return &Func{Name: "||", Args: []types.T{r, r}, Ret: r, Eval: arrayCat}, []types.T{r, r}, nil
 	case l.Fam == types.Array:
 		f, casts, err := elemFunc("||", true, sameArray, false, func(types.T) evalFunc { return arrayAppend }).resolve([]types.T{l, r})
 		return f, casts, err

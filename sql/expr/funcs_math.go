@@ -83,6 +83,26 @@ func decPower(x, y *apd.Decimal) (*apd.Decimal, error) {
 	if x.Negative && !isInt {
 		return nil, pgerror.New("2201F", "a negative number raised to a non-integer power yields a complex result")
 	}
+	if isInt && yi >= math.MinInt32 && yi <= math.MaxInt32 {
+		// power_var_int: 16 digits after the point (or the base's scale),
+		// whatever the size of the result.
+		rscale := min(max(numericMinSigDigits, dscale(x)), numericMaxDisplayScal)
+		xf := decToFloat(x)
+		est := 0.0
+		if xf != 0 {
+			est = float64(yi) * math.Log10(math.Abs(xf))
+		}
+		if math.IsInf(est, 0) || math.Abs(est) > 1e6 {
+			return nil, errNumericRange
+		}
+		c := *exactCtx
+		c.Precision = uint32(max(int(est), 0)+rscale) + 10
+		r := new(apd.Decimal)
+		if _, err := c.Pow(r, x, apd.New(yi, 0)); err != nil {
+			return nil, decErr(err)
+		}
+		return decRound(r, rscale)
+	}
 	xf, yf := decToFloat(x), decToFloat(y)
 	est := 0.0
 	if xf != 0 {
@@ -96,13 +116,7 @@ func decPower(x, y *apd.Decimal) (*apd.Decimal, error) {
 	c := *exactCtx
 	c.Precision = uint32(max(int(est), 0)+rscale) + 10
 	r := new(apd.Decimal)
-	var err error
-	if isInt {
-		_, err = c.Pow(r, x, apd.New(yi, 0))
-	} else {
-		_, err = c.Pow(r, x, y)
-	}
-	if err != nil {
+	if _, err := c.Pow(r, x, y); err != nil {
 		return nil, decErr(err)
 	}
 	return decRound(r, rscale)

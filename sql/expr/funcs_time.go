@@ -169,9 +169,10 @@ func truncInterval(f dtField, v types.IntervalValue) (types.IntervalValue, bool)
 func dateTruncFunc(t types.T) *Func {
 	trunc := func(f dtField, unit string, d types.Datum) (types.Datum, error) {
 		switch f {
-		case fBad:
+		case fBad, fEpoch, fDow, fIsodow, fDoy, fIsoyear:
+			// PostgreSQL's date_trunc does not know these units at all.
 			return types.Null, unitNotRecognized(unit, t)
-		case fEpoch, fDow, fIsodow, fDoy, fIsoyear, fTimezone, fTimezoneHour, fTimezoneMinute:
+		case fTimezone, fTimezoneHour, fTimezoneMinute:
 			return types.Null, unitNotSupported(unit, t)
 		}
 		if t.Fam == types.Interval {
@@ -218,7 +219,7 @@ func dateBin(_ *Ctx, a []types.Datum) (types.Datum, error) {
 		return types.Null, errIvRange
 	}
 	if step <= 0 {
-		return types.Null, pgerror.New(pgerror.InvalidParameterValue, "stride must be greater than zero")
+		return types.Null, pgerror.New(pgerror.DatetimeFieldOverflow, "stride must be greater than zero")
 	}
 	diff := src - origin
 	if (origin < 0 && diff < src) || (origin > 0 && diff > src) {

@@ -22,7 +22,9 @@ import (
 //     \Z is end of string (\z);
 //   - flags i c n m s p w x and g are decoded as PostgreSQL does.
 // Back-references and lookaround are not supported by RE2; such patterns
-// fail with 2201B (back-references with 0A000).
+// fail with 2201B (back-references with 0A000). RE2 picks the leftmost
+// match with Perl's preference rules where PostgreSQL sometimes prefers
+// the longest match; results differ only for ambiguous alternations.
 
 // regexFlags is the decoded flags string of a regex function.
 type regexFlags struct {

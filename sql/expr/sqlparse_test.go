@@ -196,7 +196,11 @@ func (p *parser) expr(minPrec int) (Expr, error) {
 		} else {
 			var x Expr
 			x, err = p.expr(precUnary)
-			if err == nil {
+			if c, ok := x.(*Const); ok && err == nil && c.T.IsInteger() && c.D.I != math.MinInt64 {
+				// The grammar negates literal constants in place
+				// (doNegate), even parenthesised ones.
+				left = intConst(-c.D.I)
+			} else if err == nil {
 				left, err = bindCall("neg", x)
 			}
 		}
@@ -505,24 +509,24 @@ func (p *parser) typeName() (types.T, error) {
 	return types.ParseTypeName(name, mods)
 }
 
-// numLiteral types an integer literal by its magnitude as PostgreSQL's
-// lexer does (the sign is applied to the constant afterwards):
-// -2147483648 is a bigint.
+// numLiteral types an integer literal by its value, as PostgreSQL's
+// make_const does.
 func numLiteral(s string) (Expr, error) {
-	if v, err := strconv.ParseInt(strings.TrimPrefix(s, "-"), 10, 64); err == nil {
-		if strings.HasPrefix(s, "-") {
-			v = -v
-		}
-		if v > math.MinInt32 && v <= math.MaxInt32 || v == math.MinInt32 && !strings.HasPrefix(s, "-") {
-			return &Const{D: types.NewInt(v), T: types.TInt4}, nil
-		}
-		return &Const{D: types.NewInt(v), T: types.TInt8}, nil
+	if v, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return intConst(v), nil
 	}
 	d, err := types.ParseText(s, types.TNumeric)
 	if err != nil {
 		return nil, err
 	}
 	return &Const{D: d, T: types.TNumeric}, nil
+}
+
+func intConst(v int64) *Const {
+	if v >= math.MinInt32 && v <= math.MaxInt32 {
+		return &Const{D: types.NewInt(v), T: types.TInt4}
+	}
+	return &Const{D: types.NewInt(v), T: types.TInt8}
 }
 
 // castTo wraps e in a cast unless it already has type t.
@@ -677,6 +681,42 @@ func (p *parser) identifier(name string) (Expr, error) {
 				return nil, err
 			}
 			args = append(args, x)
+		}
+		if err := p.expectOp(")"); err != nil {
+			return nil, err
+		}
+	case "trim":
+		name = "btrim"
+		switch {
+		case p.isKw("both"):
+			p.next()
+		case p.isKw("leading"):
+			p.next()
+			name = "ltrim"
+		case p.isKw("trailing"):
+			p.next()
+			name = "rtrim"
+		}
+		var chars Expr
+		if !p.isKw("from") {
+			x, err := p.expr(0)
+			if err != nil {
+				return nil, err
+			}
+			chars = x
+		}
+		if p.isKw("from") {
+			p.next()
+			x, err := p.expr(0)
+			if err != nil {
+				return nil, err
+			}
+			args = []Expr{x}
+			if chars != nil {
+				args = append(args, chars)
+			}
+		} else {
+			args = []Expr{chars}
 		}
 		if err := p.expectOp(")"); err != nil {
 			return nil, err

@@ -51,8 +51,10 @@ type Decoder struct {
 	// column's text in it (-1: none).
 	arena []byte
 	span  [][2]int32
-	// scratch holds an unescaped key or string that is parsed, not kept.
+	// scratch holds an unescaped key or string that is parsed, not kept;
+	// fold a lower-cased key (which may itself live in scratch).
 	scratch []byte
+	fold    []byte
 }
 
 // maxNesting bounds the depth of skipped or embedded JSON values, so
@@ -235,13 +237,13 @@ func (d *Decoder) lookupFold(key []byte) int {
 	}
 	var lower []byte
 	if ascii {
-		lower = append(d.scratch[:0], key...)
+		lower = append(d.fold[:0], key...)
 		for i, c := range lower {
 			if 'A' <= c && c <= 'Z' {
 				lower[i] = c + 'a' - 'A'
 			}
 		}
-		d.scratch = lower
+		d.fold = lower
 	} else {
 		lower = bytes.ToLower(key)
 	}

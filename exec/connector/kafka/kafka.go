@@ -94,7 +94,7 @@ const (
 	// Connection timeouts are short so that CREATE SOURCE against a wrong
 	// address fails within seconds and a reconnecting reader notices a
 	// dead broker quickly; fetches long-poll for at most MaxWaitTime.
-	dialTimeout      = 3 * time.Second
+	dialTimeout      = 2 * time.Second
 	ioTimeout        = 10 * time.Second
 	metadataRetries  = 1
 	metadataBackoff  = 250 * time.Millisecond
@@ -259,6 +259,10 @@ func (c *config) sarama() *sarama.Config {
 	sc.Metadata.AllowAutoTopicCreation = false
 	sc.Consumer.Return.Errors = true
 	sc.Consumer.MaxWaitTime = fetchMaxWait
+	// sarama fetches the next batch only once the previous one is in the
+	// channel: a deeper buffer lets the fetch overlap decoding.
+	sc.ChannelBufferSize = 1024
+
 	// The runtime may pause between reads (barriers, backpressure); a
 	// short MaxProcessingTime would only make sarama refetch.
 	sc.Consumer.MaxProcessingTime = maxProcessingGap
@@ -320,6 +324,12 @@ func New(_ context.Context, rel *catalog.Relation, _ connector.Env) (connector.S
 		_ = client.Close()
 		if errors.Is(err, sarama.ErrUnknownTopicOrPartition) {
 			return nil, pgerror.Newf(pgerror.UndefinedObject, "Kafka topic %q does not exist", cfg.topic)
+		}
+		if errors.Is(err, sarama.ErrOutOfBrokers) {
+			// sarama.NewClient does not dial when it has no topic to ask
+			// about; the first metadata request is where it shows.
+			return nil, pgerror.Newf(pgerror.ConnectionFailure,
+				"cannot reach Kafka brokers %s: %v", strings.Join(cfg.brokers, ","), err)
 		}
 		return nil, pgerror.Newf(pgerror.ConnectionFailure,
 			"cannot read metadata of Kafka topic %q from %s: %v", cfg.topic, strings.Join(cfg.brokers, ","), err)
@@ -406,6 +416,15 @@ func (s *Source) Open(_ context.Context, split string, pos []byte) (connector.Re
 	if s.closed {
 		s.mu.Unlock()
 		return nil, pgerror.Newf(pgerror.ObjectNotInPrerequisiteState, "kafka source %q is closed", s.name)
+	}
+	for o := range s.readers {
+		// sarama consumes a partition once per consumer, and two readers
+		// of one split would be a runtime bug anyway.
+		if o.partition == r.partition {
+			s.mu.Unlock()
+			return nil, pgerror.Newf(pgerror.ObjectNotInPrerequisiteState,
+				"kafka source %q: split %s is already open", s.name, split)
+		}
 	}
 	s.readers[r] = struct{}{}
 	s.mu.Unlock()

@@ -439,3 +439,268 @@ array_upper(array[1, 2, 3], 1)
 array[1, 2] = array[1, 2]
 array[1, 2] < array[1, 3]
 (array[10, 20, 30])[2]
+# more edge cases
+32767::smallint + 1::smallint
+(-9223372036854775807 - 1) * -1
+-9223372036854775808 % -1
+9223372036854775807 * 2
+4611686018427387904 * 2
+3037000500 * 3037000500
+-5 / 2
+5 / -2
+0.1 + 0.2
+1.10 * 2.20
+10.0 / 3.0
+-10 / 3.0
+1 / 8.0
+123456789012345678901234567890 / 3
+0.000001 / 7
+99999999999999999999 + 1
+(1.5)::float8 / 3
+1e-320::float8 * 1e-10
+3 > 2.999999999999999999
+2.5::float4 = 2.5::float8
+'NaN'::float8 = 'NaN'::float8
+'NaN'::float8 > 1e308::float8
+'NaN'::numeric > 1
+1 < null
+'a' < 'B'
+'abc' < 'abcd'
+'é' > 'z'
+upper('éa')
+lower('ÀÉÎ')
+length('日本語')
+substr('日本語テキスト', 2, 3)
+left('日本語', 2)
+right('日本語', 1)
+reverse('日本')
+lpad('日本', 4, '*')
+initcap('élan vital')
+strpos('日本語', '語')
+split_part('a::b::c', '::', 2)
+split_part('a,b,c', ',', -3)
+split_part('a,b,c', ',', -4)
+replace('aaa', 'aa', 'b')
+btrim('  ')
+trim('xy' from 'xyhixy')
+concat_ws('-', 1, 2, 3)
+concat('x', true, 1.50::float8, date '2024-01-02')
+'value: ' || 42.0
+'ts: ' || timestamp '2024-01-02 03:04:05'
+'iv: ' || interval '1 day'
+null || null
+repeat('-', 5) || '>'
+'héllo' ilike 'HÉ%'
+'100%' like '100\%'
+'x' like '_'
+'xy' like '_'
+'' like '_'
+'abc' like 'a%c%'
+'ac' like 'a%c%'
+'a\b' like 'a\\b'
+
+'aaa' ~ '^a{2,}$'
+'abc' ~ '[[:digit:]]'
+'ab1' ~ '[[:digit:]]'
+'a.b' ~ 'a\.b'
+'Foo' ~* '^foo$'
+'foo' ~ 'FOO'
+'a b' ~ 'a\sb'
+'xyz' ~ 'y\M'
+'ab' ~ '\y'
+'x' !~ 'y'
+regexp_replace('2024-05-06', '(\d+)-(\d+)-(\d+)', '\3/\2/\1')
+regexp_replace('aaa', 'a', 'b', 'g')
+regexp_replace('a.b.c', '\.', '', 'g')
+regexp_replace('abc', '', 'X')
+regexp_replace('abc', '', 'X', 'g')
+regexp_replace('hello', 'l+', '<\&>')
+regexp_replace('Hello World', '(?i)world', 'there')
+regexp_match('key=value', '(\w+)=(\w+)')
+regexp_match('ABC', 'b', 'i')
+regexp_count('aaaa', 'aa')
+regexp_like('abc', '^A', 'i')
+round(-1.5::float8)
+round(0.5::float8)
+round(1.5::float8)
+round(2.675, 2)
+round(-2.675, 2)
+round(12345.6789, 3)
+round(99.99, 1)
+round(0.0001, 2)
+round(5.5, 0)
+round(1e-10, 5)
+trunc(-0.5)
+trunc(123.456, -1)
+ceil(0.0)
+floor(-0.0)
+floor(5)
+ceil(2.000001)
+abs(-0.0)
+sqrt(100)
+sqrt(1e-10::numeric)
+sqrt(12345678901234567890::numeric)
+power(10, -2)
+power(-2, 3)
+power(-8, 1.0/3)
+power(1.5, 2)
+power(10::numeric, 20)
+power(0.5::numeric, 3)
+mod(-7, -3)
+mod(10, 2.5)
+sign(-0.001)
+log(1000::float8)
+exp(0)
+exp(1000)
+greatest(1, 2, null, 3)
+least('b', 'a', 'c')
+greatest(date '2024-01-01', date '2023-01-01')
+nullif(0, 0) is null
+coalesce(nullif('', ''), 'empty')
+1 between 0 and 2
+5 not between 0 and 2
+'b' between 'a' and 'c'
+timestamp '2024-12-31 23:59:59.999999' + interval '1 microsecond'
+timestamp '2024-01-01' + interval '-1 month'
+timestamp '2023-01-31' + interval '1 month 1 day'
+timestamp '2024-01-01 12:00' - interval '36 hours'
+timestamptz '2024-03-10 12:00:00+05' + interval '1 day'
+timestamptz '2024-01-01 00:00:00+00' - timestamptz '2023-12-31 12:00:00+00'
+timestamp '2024-01-01' - date '2023-12-25'
+date '2024-01-01' - timestamp '2023-12-31 18:00'
+date '2024-02-29' + 365
+date '2024-01-01' + 0
+interval '1 year 2 months' + interval '3 months'
+interval '2 hours 30 minutes' * 2
+interval '1 month' / 2
+interval '1 day' * 0.5
+interval '10 days' / 4
+interval '1 year' * 1.5
+interval '-1 day' * -1
+interval '1 hour' > interval '59 minutes'
+interval '1 day' < interval '1 month'
+timestamp 'infinity' > timestamp '2024-01-01'
+timestamp '-infinity' + interval '1 day'
+date 'infinity' + 1
+date_trunc('week', timestamp '2024-01-01 00:00:00')
+date_trunc('week', timestamp '2023-12-31 23:59:59')
+date_trunc('month', timestamp '2024-02-29 23:59:59.999999')
+date_trunc('year', timestamp '1999-12-31 23:59:59')
+date_trunc('decade', timestamp '2020-01-01')
+date_trunc('century', timestamp '2000-06-01')
+date_trunc('century', timestamp '2001-06-01')
+date_trunc('millennium', timestamp '2000-06-01')
+date_trunc('day', timestamp '1969-12-31 23:59:59')
+date_trunc('hour', timestamp '1960-06-15 13:45:00')
+date_trunc('second', timestamp '1969-12-31 23:59:59.5')
+date_trunc('dow', timestamp '2024-01-01')
+date_trunc('month', interval '1 year 2 months 3 days 04:05:06')
+date_trunc('minute', interval '1 day 02:03:04.5')
+extract(dow from timestamp '2024-01-06')
+extract(isodow from timestamp '2024-01-07')
+extract(week from timestamp '2024-01-01')
+extract(week from timestamp '2021-01-03')
+extract(isoyear from timestamp '2021-01-03')
+extract(doy from timestamp '2024-03-01')
+extract(epoch from timestamp '1969-12-31 23:59:59.5')
+extract(second from timestamp '2024-05-06 07:08:00')
+extract(milliseconds from timestamp '2024-05-06 07:08:01.234567')
+extract(century from timestamp '2000-12-31')
+extract(century from timestamp '2001-01-01')
+extract(decade from timestamp '0005-01-01 BC')
+extract(year from timestamp '0010-01-01 BC')
+extract(epoch from interval '1 month')
+extract(epoch from interval '-1 day 1 hour')
+extract(minute from interval '-90 minutes')
+extract(quarter from interval '8 months')
+extract(microseconds from interval '1.5 seconds')
+extract(day from interval '1 month 40 days')
+extract(month from date '2024-05-06')
+extract(dow from date '2024-05-06')
+extract(second from date '2024-05-06')
+date_part('minute', timestamp '2024-05-06 07:08:09')
+date_part('dow', timestamp '2024-05-06 07:08:09')
+date_part('millisecond', timestamp '2024-05-06 07:08:09.123')
+date_part('hour', interval '5 hours 30 minutes')
+date_part('month', date '2024-05-06')
+date_part('doy', date '2024-12-31')
+to_timestamp(1.25)
+to_timestamp(253402300800)
+to_char(timestamp '2024-01-05 15:04:05.5', 'YYYY-MM-DD"T"HH24:MI:SS.US')
+to_char(timestamp '2024-01-05 00:00:00', 'HH12 AM')
+to_char(timestamp '2024-01-05 12:00:00', 'HH12 P.M.')
+to_char(timestamp '2024-01-05 15:04:05', 'FMHH12:MI am')
+to_char(timestamp '2024-01-05 15:04:05', 'YY YYY Y')
+to_char(timestamp '2024-01-05 15:04:05', 'MON mon Mon')
+to_char(timestamp '2024-01-05 15:04:05', 'DY dy Dy')
+to_char(timestamp '2024-01-05 15:04:05', 'FMDay, FMDDth FMMonth YYYY')
+to_char(timestamp '2024-01-02 15:04:05', 'DDth DDTH')
+to_char(timestamp '2024-01-03 15:04:05', 'FMDDth')
+to_char(timestamp '2024-01-11 15:04:05', 'FMDDth')
+to_char(timestamp '2024-01-22 15:04:05', 'FMDDth')
+to_char(timestamp '2024-01-05 15:04:05', 'SSSS')
+to_char(timestamp '2024-01-05 15:04:05', 'J')
+to_char(timestamp '2024-01-05 15:04:05.123456', 'FF1 FF3 FF6')
+to_char(timestamp '2024-01-05 15:04:05', 'IYYY-IW')
+to_char(timestamp '2024-01-05 15:04:05', 'CC')
+to_char(timestamp '2024-01-05 15:04:05', '"Quarter" Q')
+to_char(timestamp '2024-01-05 15:04:05', 'HH24\:MI')
+to_timestamp('2024-01-05T15:04:05', 'YYYY-MM-DD"T"HH24:MI:SS')
+to_timestamp('20240105', 'YYYYMMDD')
+to_timestamp('5 Jan 2024', 'DD Mon YYYY')
+to_timestamp('January 5, 2024', 'Month DD, YYYY')
+to_timestamp('12:30 AM', 'HH12:MI AM')
+to_timestamp('2024-01-05 15:04:05.123456', 'YYYY-MM-DD HH24:MI:SS.US')
+to_timestamp('24-01-05', 'YY-MM-DD')
+to_date('05.01.2024', 'DD.MM.YYYY')
+to_date('2024 032', 'YYYY DDD')
+age(timestamp '2024-03-01', timestamp '2024-01-31')
+age(timestamp '2024-01-01', timestamp '2024-01-01')
+age(timestamp '2024-05-06 10:00', timestamp '2024-05-06 12:30')
+date_bin(interval '15 minutes', timestamp '1999-12-31 23:59:59', timestamp '2000-01-01')
+date_bin(interval '0 minutes', timestamp '2024-01-01', timestamp '2000-01-01')
+date_bin(interval '1 day', timestamptz '2024-05-06 07:08:09+00', timestamptz '2000-01-01 00:00:00+00')
+array[1, 2] = array[1, 2, 3]
+array[1, null] = array[1, null]
+array[]::int[] = array[]::int[]
+cardinality(array[]::int[])
+array_length(array[]::int[], 1)
+array_to_string(array[1.5, 2.25], '; ')
+array_to_string(array[date '2024-01-01'], ',')
+array_to_string(array[true, false], ',')
+array[1, 2] || array[]::int[]
+array['a'] || 'b'
+array_position(array[1, 2, 3], 4)
+array_remove(array['a', 'b', 'a'], 'a')
+3 = any(array[]::int[])
+3 <> all(array[]::int[])
+null::int = all(array[]::int[])
+'a' = any(array['a', 'b'])
+2.5 = any(array[1, 2])
+'b' < any(array['a', 'c'])
+cast(3.9 as int)
+cast('2024-01-02 03:04:05.678' as timestamp(0))
+cast(1.23456 as numeric(4, 2))
+cast(12345 as numeric(4, 2))
+'12'::varchar(1)
+cast(100000 as smallint)
+cast(1.5e10 as int)
+cast('1e3' as float8)
+cast('  1.5  ' as numeric)
+cast(1 as bool)
+cast('f' as bool) or true
+cast(interval '90 minutes' as text)
+cast(date '2024-01-02' as timestamp)
+cast(timestamp '2024-01-02 03:04:05' as date)
+cast('2024-01-02 03:04:05+02' as timestamptz)
+cast(1.999999999999999999::float8 as text)
+(1.0 / 3)::float8
+1.0::float8 / 3
+100::float4 / 3::float4
+case when null then 'a' else 'b' end
+case 1 when null then 'a' else 'b' end
+case when 1 = 1 then null else 'x' end
+
+coalesce(null, null, 3.5, 1)
+greatest(1.0, 2)
+least(interval '1 day', interval '23 hours')
