@@ -249,7 +249,11 @@ func waitDone(t testing.TB, j *Job) {
 	select {
 	case <-j.Done():
 	case <-j.Exited():
-		t.Fatalf("job ended without finishing: %v", j.Err())
+		select {
+		case <-j.Done():
+		default:
+			t.Fatalf("job ended without finishing: %v", j.Err())
+		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("job did not finish")
 	}

@@ -46,11 +46,11 @@ func BindInsert(ins *ast.Insert, env Env, paramTypes []types.T) (*InsertPlan, er
 	b := newBinder(&env, paramTypes, false)
 	ref, ok := env.lookupRelation("", ins.Table)
 	if !ok || ref.rel == nil {
-		return nil, pgerror.Newf(pgerror.UndefinedTable, "relation %q does not exist", ins.Table).WithPosition(ins.Pos())
+		return nil, pgerror.Newf(pgerror.UndefinedTable, "relation %q does not exist", ins.Table)
 	}
 	rel := ref.rel
 	if rel.Kind != catalog.Table {
-		return nil, pgerror.Newf(pgerror.WrongObjectType, "cannot insert into %s %q", rel.Kind, rel.Name).WithPosition(ins.Pos())
+		return nil, pgerror.Newf(pgerror.WrongObjectType, "cannot insert into %s %q", rel.Kind, rel.Name)
 	}
 	// target[i] is the table column that the i-th value fills.
 	var target []int
@@ -63,10 +63,10 @@ func BindInsert(ins *ast.Insert, env Env, paramTypes []types.T) (*InsertPlan, er
 		for _, name := range ins.Columns {
 			i := rel.ColumnIndex(name)
 			if i < 0 {
-				return nil, pgerror.Newf(pgerror.UndefinedColumn, "column %q of relation %q does not exist", name, rel.Name).WithPosition(ins.Pos())
+				return nil, pgerror.Newf(pgerror.UndefinedColumn, "column %q of relation %q does not exist", name, rel.Name)
 			}
 			if seen[i] {
-				return nil, pgerror.Newf(pgerror.DuplicateColumn, "column %q specified more than once", name).WithPosition(ins.Pos())
+				return nil, pgerror.Newf(pgerror.DuplicateColumn, "column %q specified more than once", name)
 			}
 			seen[i] = true
 			target = append(target, i)

@@ -365,7 +365,7 @@ func (b *binder) bindSelectCore(sel *ast.Select, outer *scope) (LogicalPlan, err
 	all := append(append([]expr.Expr(nil), outs...), extras...)
 	cols := make([]types.Column, len(all))
 	for i, e := range all {
-		name := "?column?"
+		name := exprString(e) // an ORDER BY helper column
 		if i < len(names) {
 			name = names[i]
 		}

@@ -639,6 +639,9 @@ func mergeProjects(p LogicalPlan) LogicalPlan {
 		}
 		p = withInputs(p, nk)
 	}
+	if a, ok := p.(*Aggregate); ok {
+		return aggregateOverColumns(a)
+	}
 	outer, ok := p.(*Project)
 	if !ok {
 		return p
@@ -683,4 +686,38 @@ func mergeProjects(p LogicalPlan) LogicalPlan {
 		}
 	}
 	return outer.Input
+}
+
+// aggregateOverColumns lets an Aggregate read its input's columns directly
+// when the projection under it only selects columns.
+func aggregateOverColumns(a *Aggregate) LogicalPlan {
+	pr, ok := a.Input.(*Project)
+	if !ok {
+		return a
+	}
+	src := make([]int, len(pr.Exprs))
+	for i, e := range pr.Exprs {
+		c, ok := e.(*expr.ColRef)
+		if !ok {
+			return a
+		}
+		src[i] = c.Idx
+	}
+	c := *a
+	c.Input = pr.Input
+	c.GroupKeys = make([]int, len(a.GroupKeys))
+	for i, k := range a.GroupKeys {
+		c.GroupKeys[i] = src[k]
+	}
+	c.Aggs = make([]AggCall, len(a.Aggs))
+	for i, ag := range a.Aggs {
+		if ag.Arg >= 0 {
+			ag.Arg = src[ag.Arg]
+		}
+		if ag.FilterCol >= 0 {
+			ag.FilterCol = src[ag.FilterCol]
+		}
+		c.Aggs[i] = ag
+	}
+	return &c
 }

@@ -2,6 +2,7 @@ package planner
 
 import (
 	"slices"
+	"strings"
 
 	"streamsqld/catalog"
 	"streamsqld/sql/ast"
@@ -269,7 +270,7 @@ func (sp *streamPlanner) build(p LogicalPlan) (streamOut, error) {
 	case *Join:
 		return streamOut{}, notSupported("JOIN")
 	case *SetOp:
-		return streamOut{}, notSupported(n.Kind.String() + " of queries")
+		return streamOut{}, notSupported(strings.ToUpper(n.Kind.String()))
 	case *Values:
 		return streamOut{}, notSupported("a query without a source, table or materialized view in FROM")
 	case *Window:

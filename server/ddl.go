@@ -150,7 +150,7 @@ func (e *Engine) createSource(ctx context.Context, st *ast.CreateSource, text st
 	if _, _, err := e.cat.Create(rel, st.IfNotExists); err != nil {
 		return nil, err
 	}
-	return &wire.Result{Tag: "CREATE_SOURCE"}, nil
+	return &wire.Result{Tag: "CREATE SOURCE"}, nil
 }
 
 func noticeExists(name, tag string) *wire.Result {
@@ -196,7 +196,7 @@ func (e *Engine) createView(ctx context.Context, st *ast.CreateMaterializedView,
 	defer e.ddlMu.Unlock()
 	if _, exists := e.cat.Snapshot().Lookup(st.Name); exists {
 		if st.IfNotExists {
-			return noticeExists(st.Name, "CREATE_MATERIALIZED_VIEW"), nil
+			return noticeExists(st.Name, "CREATE MATERIALIZED VIEW"), nil
 		}
 		return nil, pgerror.Newf(pgerror.DuplicateTable, "relation %q already exists", st.Name)
 	}
@@ -228,7 +228,7 @@ func (e *Engine) createView(ctx context.Context, st *ast.CreateMaterializedView,
 	if err := e.backfill(ctx, vj); err != nil {
 		return nil, err
 	}
-	return &wire.Result{Tag: "CREATE_MATERIALIZED_VIEW"}, nil
+	return &wire.Result{Tag: "CREATE MATERIALIZED VIEW"}, nil
 }
 
 func viewParallelismOption(opts []*ast.Option) (int, bool) {
@@ -244,10 +244,21 @@ func viewParallelismOption(opts []*ast.Option) (int, bool) {
 }
 
 func (e *Engine) planView(st *ast.CreateMaterializedView, parallelism int) (*planner.StreamGraph, error) {
-	return planner.PlanView(st, e.plannerEnv(), planner.StreamOptions{
-		Parallelism:      parallelism,
-		NextStateTableID: e.cat.NextStateTableID,
+	var allocErr error
+	g, err := planner.PlanView(st, e.plannerEnv(), planner.StreamOptions{
+		Parallelism: parallelism,
+		NextStateTableID: func() uint32 {
+			id, err := e.cat.AllocateIDs(1)
+			if err != nil && allocErr == nil {
+				allocErr = err
+			}
+			return id
+		},
 	})
+	if err == nil && allocErr != nil {
+		err = pgerror.Wrap(fmt.Errorf("allocate state table ids: %w", allocErr), pgerror.SystemError)
+	}
+	return g, err
 }
 
 // dependencies lists the relations a graph reads.
@@ -366,7 +377,6 @@ func (e *Engine) stopView(rel *catalog.Relation) {
 	if ok {
 		vj.job.Stop()
 	}
-	e.views.Unregister(rel.ID)
 }
 
 func kindName(k catalog.Kind) string {

@@ -27,6 +27,7 @@ import (
 
 	// Connectors register themselves.
 	_ "streamsqld/exec/connector/datagen"
+	_ "streamsqld/exec/connector/kafka"
 	_ "streamsqld/exec/connector/nexmark"
 	_ "streamsqld/exec/connector/tablelog"
 )

@@ -68,16 +68,20 @@ func (s batchSources) TableRows(ctx context.Context, rel *catalog.Relation) ([]t
 	return rows, err
 }
 
-func (e *Engine) evalCtx(params []types.Datum) *expr.Ctx {
-	return &expr.Ctx{Now: time.Now().UTC(), Params: params}
+func (e *Engine) evalCtx(s *session, params []types.Datum) *expr.Ctx {
+	ctx := &expr.Ctx{Now: time.Now().UTC(), Params: params}
+	if s != nil {
+		ctx.Session = s
+	}
+	return ctx
 }
 
-func (e *Engine) runSelect(ctx context.Context, st *ast.Select, paramTypes []types.T, params []types.Datum) (*wire.Result, error) {
+func (e *Engine) runSelect(ctx context.Context, s *session, st *ast.Select, paramTypes []types.T, params []types.Datum) (*wire.Result, error) {
 	q, err := e.bindQuery(st, paramTypes)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := batch.Run(ctx, q, batchSources{e}, e.evalCtx(params))
+	rows, err := batch.Run(ctx, q, batchSources{e}, e.evalCtx(s, params))
 	if err != nil {
 		return nil, err
 	}
@@ -86,12 +90,12 @@ func (e *Engine) runSelect(ctx context.Context, st *ast.Select, paramTypes []typ
 
 // runInsert appends rows to a table's log; the rows are durable before the
 // client sees INSERT's CommandComplete.
-func (e *Engine) runInsert(ctx context.Context, st *ast.Insert, paramTypes []types.T, params []types.Datum) (*wire.Result, error) {
+func (e *Engine) runInsert(ctx context.Context, s *session, st *ast.Insert, paramTypes []types.T, params []types.Datum) (*wire.Result, error) {
 	ins, err := e.bindInsert(st, paramTypes)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := batch.Run(ctx, ins.Query, batchSources{e}, e.evalCtx(params))
+	rows, err := batch.Run(ctx, ins.Query, batchSources{e}, e.evalCtx(s, params))
 	if err != nil {
 		return nil, err
 	}

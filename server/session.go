@@ -131,9 +131,9 @@ func (s *session) execute(ctx context.Context, stmt ast.Statement, ws *wire.Stat
 	e := s.eng
 	switch st := stmt.(type) {
 	case *ast.Select:
-		return e.runSelect(ctx, st, ws.ParamTypes, params)
+		return e.runSelect(ctx, s, st, ws.ParamTypes, params)
 	case *ast.Insert:
-		return e.runInsert(ctx, st, ws.ParamTypes, params)
+		return e.runInsert(ctx, s, st, ws.ParamTypes, params)
 	case *ast.CreateSource:
 		return e.createSource(ctx, st, ws.SQL)
 	case *ast.CreateTable:

@@ -887,6 +887,8 @@ func (c *converter) funcCall(e *tast.FuncCallExpr, at ast.At) (ast.Expr, error) 
 			return &ast.AnyAll{At: lat, Left: l, Op: anyAllOp(m.op), All: m.all, Array: r}, nil
 		}
 		return &ast.BinaryExpr{At: lat, Op: m.op, Left: l, Right: r}, nil
+	case mkIdentity:
+		return arg(0)
 	case mkUnaryOp:
 		x, err := arg(0)
 		if err != nil {

@@ -633,8 +633,12 @@ func (p *stmtParser) varName() (string, error) {
 func (p *stmtParser) set() (ast.Statement, error) {
 	start := p.next()
 	at := ast.At{P: p.pos(start)}
-	if p.peek().is("session") && p.peekN(1).is("characteristics") {
-		return p.other(at, 3)
+	if p.peek().is("session") && p.peekN(1).is("characteristics") && p.peekN(2).is("as") {
+		o, err := p.other(at, 2)
+		if err == nil && len(o.(*ast.Other).Args) > 0 {
+			o.(*ast.Other).Args = o.(*ast.Other).Args[1:] // AS
+		}
+		return o, err
 	}
 	local := false
 	switch {

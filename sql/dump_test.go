@@ -80,7 +80,7 @@ func dumpValue(b *strings.Builder, v reflect.Value, indent int) {
 			}
 			continue
 		}
-		if fv.IsZero() {
+		if fv.IsZero() && fv.Type() != reflect.TypeOf(ast.LitNull) {
 			continue
 		}
 		if isScalar(fv) {

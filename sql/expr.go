@@ -36,6 +36,11 @@ func (u *unit) expr(nodes []node, after token) (*piece, error) {
 	if len(nodes) == 0 {
 		return nil, u.rw.errSyntax(after)
 	}
+	u.nest++
+	defer func() { u.nest-- }()
+	if u.nest > maxParenDepth {
+		return nil, errTooComplex(u.rw.pos(nodes[0].tok))
+	}
 	ps, err := u.phase1(nodes, after)
 	if err != nil {
 		return nil, err
@@ -162,7 +167,7 @@ func (u *unit) word(nodes []node, i int, after token, one func(*piece, int, erro
 		}
 		return node{tok: token{kind: tEOF}}
 	}
-	nextGroup := at(i+1).isGroup("(")
+	nextGroup := at(i + 1).isGroup("(")
 	op := func(name string, prec int, text string, j int) ([]*piece, int, error) {
 		return []*piece{opPieceOf(n.tok, name, prec, text)}, j, nil
 	}
@@ -201,7 +206,7 @@ func (u *unit) word(nodes []node, i int, after token, one func(*piece, int, erro
 			return one(p, i+2, nil)
 		}
 	case "array":
-		if at(i+1).isGroup("[") {
+		if at(i + 1).isGroup("[") {
 			p, err := u.arrayExpr(n.tok, nodes[i+1])
 			return one(p, i+2, err)
 		}
@@ -783,7 +788,7 @@ func (u *unit) call(parts []token, nodes []node, j int, after token) (*piece, in
 		})
 	case builtin && name == "substring" && (hasWord(kids, "from") || hasWord(kids, "for")):
 		p, err = u.substring(g, plain)
-	case builtin && name == "trim" && (hasWord(kids, "from") || len(kids) > 0 && (kids[0].is("both") || kids[0].is("leading") || kids[0].is("trailing"))):
+	case builtin && name == "trim":
 		p, err = u.trim(parts[0], g, closeTok)
 	case builtin && name == "overlay" && hasWord(kids, "placing"):
 		p, err = u.specialArgs(g, plain, []string{"placing", "from", "for"}, func(a [][]node) ([][]node, error) {

@@ -33,31 +33,32 @@ import (
 type markKind uint8
 
 const (
-	mkCast       markKind = iota + 1 // (x): x::type
-	mkInterval                       // (): INTERVAL '..' unit
-	mkTyped                          // (): DATE '..'
-	mkBinOp                          // (l, r): operator TiDB lacks
-	mkUnaryOp                        // (x): prefix operator TiDB lacks
-	mkDistinct                       // (l, r): IS [NOT] DISTINCT FROM
-	mkAnyAll                         // (l, array): l op ANY|ALL (array)
-	mkArray                          // (elems...): ARRAY[...]
-	mkSubscript                      // (x, i): x[i]
-	mkExtract                        // (x): EXTRACT(field FROM x)
-	mkSQLFunc                        // (args...): CURRENT_TIMESTAMP and friends
-	mkStar                           // (f()): f(*)
-	mkAggDistinct                    // (f(args)): f(DISTINCT args)
-	mkAggOrder                       // (f(args), keys...): f(args ORDER BY keys)
-	mkFilter                         // (f, cond): f FILTER (WHERE cond)
-	mkOver                           // (f, row_number() OVER spec): f OVER spec
-	mkNulls                          // (x): ORDER BY x NULLS FIRST|LAST
-	mkValuesRow                      // (exprs...): one row of VALUES
-	mkFullJoin                       // (cond): ON cond of a FULL JOIN
-	mkTimezone                       // (x, zone): x AT TIME ZONE zone
-	mkLimit                          // LIMIT k: side-parsed LIMIT/OFFSET
-	mkTableFunc                      // table `__pg_tvf_k`: a function in FROM
-	mkAlias                          // alias `__pg_alias_k`: alias (columns)
-	mkSelect                         // (): first field of every SELECT, for its position
-	mkStarItem                       // `__pg_star_k`.*: * or t.* in a select list
+	mkCast        markKind = iota + 1 // (x): x::type
+	mkInterval                        // (): INTERVAL '..' unit
+	mkTyped                           // (): DATE '..'
+	mkBinOp                           // (l, r): operator TiDB lacks
+	mkUnaryOp                         // (x): prefix operator TiDB lacks
+	mkDistinct                        // (l, r): IS [NOT] DISTINCT FROM
+	mkAnyAll                          // (l, array): l op ANY|ALL (array)
+	mkArray                           // (elems...): ARRAY[...]
+	mkSubscript                       // (x, i): x[i]
+	mkExtract                         // (x): EXTRACT(field FROM x)
+	mkSQLFunc                         // (args...): CURRENT_TIMESTAMP and friends
+	mkStar                            // (f()): f(*)
+	mkAggDistinct                     // (f(args)): f(DISTINCT args)
+	mkAggOrder                        // (f(args), keys...): f(args ORDER BY keys)
+	mkFilter                          // (f, cond): f FILTER (WHERE cond)
+	mkOver                            // (f, row_number() OVER spec): f OVER spec
+	mkNulls                           // (x): ORDER BY x NULLS FIRST|LAST
+	mkValuesRow                       // (exprs...): one row of VALUES
+	mkFullJoin                        // (cond): ON cond of a FULL JOIN
+	mkTimezone                        // (x, zone): x AT TIME ZONE zone
+	mkLimit                           // LIMIT k: side-parsed LIMIT/OFFSET
+	mkTableFunc                       // table `__pg_tvf_k`: a function in FROM
+	mkAlias                           // alias `__pg_alias_k`: alias (columns)
+	mkSelect                          // (): first field of every SELECT, for its position
+	mkStarItem                        // `__pg_star_k`.*: * or t.* in a select list
+	mkIdentity                        // (x): x; keeps ORDER BY 1 from becoming TiDB's position node
 )
 
 // mark describes one marker.
@@ -104,14 +105,15 @@ func (rw *rewriter) addMark(m *mark) int {
 // from offsets in the rewritten text back to the original.
 type unit struct {
 	rw   *rewriter
+	nest int // nesting of expr and query calls, bounded by maxParenDepth
 	toks []token
 	end  token // the token after toks, for "at or near"
 
 	text   string
 	posmap []posEntry
-	lits   map[int]token  // offset of a literal -> its token
-	params map[int]int    // offset of a '?' -> parameter number
-	tables map[string][]int // table name -> ast positions, in text order
+	lits   map[int]token     // offset of a literal -> its token
+	params map[int]int       // offset of a '?' -> parameter number
+	tables map[string][]int  // table name -> ast positions, in text order
 	frames map[string]string // named window -> frame clause
 }
 
@@ -485,6 +487,9 @@ func isQuery(nodes []node) bool {
 // IS DISTINCT FROM and GROUP of WITHIN GROUP are not clause starts.
 func clauseWord(nodes []node, i int) string {
 	w := nodes[i].word()
+	if i > 0 && nodes[i-1].is("as") {
+		return "" // `AS from` is a column label
+	}
 	switch w {
 	case "select", "where", "having", "window", "limit", "offset", "fetch",
 		"union", "intersect", "except", "for", "into":
@@ -508,6 +513,11 @@ func clauseWord(nodes []node, i int) string {
 
 // query rewrites a whole query: [WITH ...] body [ORDER BY] [LIMIT ...].
 func (u *unit) query(nodes []node, after token) (*piece, error) {
+	u.nest++
+	defer func() { u.nest-- }()
+	if u.nest > maxParenDepth {
+		return nil, errTooComplex(u.rw.pos(nodes[0].tok))
+	}
 	p := newPiece(pOperand, nodes[0].tok)
 	i := 0
 	if nodes[0].is("with") {
@@ -667,7 +677,8 @@ func (u *unit) setOperand(nodes []node, after token) (*piece, error) {
 		if len(nodes) < 2 || !nodes[1].isName() {
 			return nil, u.rw.errSyntax(u.after(nodes[:1], after))
 		}
-		p := newPiece(pOperand, n.tok).t("SELECT * FROM ", n.tok.pos)
+		k := u.rw.addMark(&mark{kind: mkStarItem, pos: u.rw.pos(n.tok)})
+		p := u.selectHead(n.tok).t(", "+quoteIdent("__pg_star_"+strconv.Itoa(k))+".* FROM ", n.tok.pos)
 		tbl, j, err := u.tableName(nodes, 1)
 		if err != nil {
 			return nil, err
@@ -777,7 +788,7 @@ func (u *unit) selectCore(nodes []node, after token) (*piece, error) {
 					return nil, u.rw.errUnsupported(c.nodes[0].tok, "GROUP BY "+strings.ToUpper(c.nodes[0].tok.val))
 				}
 			}
-			l, err := u.exprList(c.nodes, cAfter)
+			l, err := u.groupBy(c.nodes, cAfter)
 			if err != nil {
 				return nil, err
 			}
@@ -1039,7 +1050,7 @@ func (u *unit) orderItems(nodes []node, after token) (*piece, error) {
 		if err != nil {
 			return nil, err
 		}
-		if nulls != nil {
+		if nulls != nil || isNumberKey(item) {
 			m := u.rw.addMark(&mark{kind: mkNulls, pos: u.rw.pos(item[0].tok), nulls: []*bool{nulls}})
 			key = u.markerPiece(m, item[0].tok, key)
 		}
@@ -1052,6 +1063,12 @@ func (u *unit) orderItems(nodes []node, after token) (*piece, error) {
 		p.tok = items[0][0].tok
 	}
 	return p, nil
+}
+
+// isNumberKey reports an ORDER BY or GROUP BY key that is a bare integer,
+// which TiDB would turn into a position node without a source offset.
+func isNumberKey(item []node) bool {
+	return len(item) == 1 && item[0].tok.kind == tNumber && !item[0].group
 }
 
 // orderItem splits `expr [ASC|DESC] [NULLS FIRST|LAST]`.
@@ -1075,6 +1092,30 @@ func (u *unit) orderItem(item []node, after token) (key *piece, desc bool, nulls
 	}
 	key, err = u.expr(item, after)
 	return key, desc, nulls, err
+}
+
+// groupBy rewrites GROUP BY keys, protecting bare integers.
+func (u *unit) groupBy(nodes []node, after token) (*piece, error) {
+	parts, err := u.splitComma(nodes, after)
+	if err != nil {
+		return nil, err
+	}
+	p := newPiece(pOperand, parts[0][0].tok)
+	for k, part := range parts {
+		if k > 0 {
+			p.t(", ", part[0].tok.pos)
+		}
+		e, err := u.expr(part, u.after(part, after))
+		if err != nil {
+			return nil, err
+		}
+		if isNumberKey(part) {
+			m := u.rw.addMark(&mark{kind: mkIdentity, pos: u.rw.pos(part[0].tok)})
+			e = u.markerPiece(m, part[0].tok, e)
+		}
+		p.add(e)
+	}
+	return p, nil
 }
 
 // exprList rewrites comma-separated expressions.

@@ -496,7 +496,7 @@ func splitQualified(s string) (schema, name string, err error) {
 		return parts[0], parts[1], nil
 	case 3:
 		if parts[0] != DatabaseName {
-			return "", "", pgerror.Newf(pgerror.FeatureNotSupported, "cross-database references are not implemented: %s", strings.Join(parts, "."))
+			return "", "", pgerror.Newf(pgerror.FeatureNotSupported, "cross-database references are not implemented: \"%s\"", strings.Join(parts, "."))
 		}
 		return parts[1], parts[2], nil
 	}

@@ -134,7 +134,7 @@ func pgClass(_ context.Context, env *Env, w *rowWriter) error {
 
 // addAttribute adds the pg_attribute row of column num (1-based) of
 // relation rel.
-func addAttribute(w *rowWriter, rel uint32, num int, c types.Column, notNull bool, fdwOptions []string) error {
+func addAttribute(w *rowWriter, rel uint32, num int, c types.Column, notNull bool) error {
 	ti, err := typeOf(c.Type)
 	if err != nil {
 		return err
@@ -143,15 +143,11 @@ func addAttribute(w *rowWriter, rel uint32, num int, c types.Column, notNull boo
 	if c.Type.Fam == types.Array {
 		ndims = 1
 	}
-	var fdw any
-	if fdwOptions != nil {
-		fdw = fdwOptions
-	}
 	w.add("attrelid", rel, "attname", c.Name, "atttypid", ti.OID, "attstattarget", int32(-1),
 		"attlen", ti.Len, "attnum", int16(num), "attndims", int32(ndims), "attcacheoff", int32(-1),
 		"atttypmod", c.Type.PGTypmod(), "attbyval", ti.ByVal, "attalign", string(ti.Align),
 		"attstorage", string(ti.Storage), "attnotnull", notNull, "attislocal", true,
-		"attcollation", ti.Collation, "attfdwoptions", fdw)
+		"attcollation", ti.Collation)
 	return nil
 }
 
@@ -163,7 +159,7 @@ func pgAttribute(_ context.Context, env *Env, w *rowWriter) error {
 				notNull[i] = true
 			}
 			for i, c := range t.Columns {
-				if err := addAttribute(w, t.oid, i+1, c, notNull[i], nil); err != nil {
+				if err := addAttribute(w, t.oid, i+1, c, notNull[i]); err != nil {
 					return err
 				}
 			}
@@ -175,12 +171,8 @@ func pgAttribute(_ context.Context, env *Env, w *rowWriter) error {
 	}
 	w.appendShared(sys)
 	for _, r := range env.relations() {
-		var fdw []string
-		if r.Kind == catalog.Source {
-			fdw = []string{}
-		}
 		for i, c := range r.Columns {
-			if err := addAttribute(w, RelationOID(r.ID), i+1, c, false, fdw); err != nil {
+			if err := addAttribute(w, RelationOID(r.ID), i+1, c, false); err != nil {
 				return err
 			}
 		}

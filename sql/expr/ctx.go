@@ -18,6 +18,9 @@ type Ctx struct {
 	Params []types.Datum
 	// Scratch is reused by functions to avoid per-row allocation.
 	Scratch []byte
+	// Session is the client session evaluating the expression; nil inside
+	// streaming jobs, where session functions are not allowed.
+	Session Session
 
 	// stack holds the evaluated arguments of the function calls being
 	// evaluated. Each call pushes its arguments and pops them on return, so
@@ -48,4 +51,13 @@ func (c *Ctx) nowMicros() int64 {
 		return time.Now().UnixMicro()
 	}
 	return c.Now.UnixMicro()
+}
+
+// Session is what session functions (current_setting, current_user,
+// pg_backend_pid ...) read from the client session.
+type Session interface {
+	Setting(name string) (string, error)
+	SetSetting(name, value string, local bool) error
+	User() string
+	BackendPID() int32
 }
