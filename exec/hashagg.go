@@ -3,6 +3,7 @@ package exec
 import (
 	"container/heap"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"sort"
@@ -55,7 +56,14 @@ type hashAgg struct {
 
 	b      chunkBuilder
 	keyBuf []byte
-	outRow types.Row
+
+	// state, when set, receives on each checkpoint barrier the groups
+	// changed during the epoch (ckDirty: key -> vnode).
+	state      StateTable
+	flushState func(epoch uint64, t StateTable) error
+	ckDirty    map[string]uint16
+	stateBuf   []byte
+	valBuf     []byte
 }
 
 type aggGroup struct {
@@ -68,12 +76,13 @@ type aggGroup struct {
 	out   types.Row
 	dirty bool
 	end   int64
+	vnode uint16
 }
 
 // countStar is the non-NULL dummy argument of count(*).
 var countStar = types.NewInt(1)
 
-func newHashAgg(op *planner.Operator, idx int, stats *subtaskStats, ectx *expr.Ctx) (*hashAgg, error) {
+func newHashAgg(op *planner.Operator, idx int, stats *subtaskStats, ectx *expr.Ctx, env *Env) (*hashAgg, error) {
 	s := op.HashAgg
 	if s == nil {
 		return nil, errors.New("missing aggregation spec")
@@ -99,7 +108,6 @@ func newHashAgg(op *planner.Operator, idx int, stats *subtaskStats, ectx *expr.C
 		byEnd:    map[int64][]*aggGroup{},
 		wm:       NoWatermark,
 		b:        newChunkBuilder(len(op.Output)),
-		outRow:   make(types.Row, len(op.Output)),
 	}
 	if s.WindowEndKey >= 0 {
 		if s.WindowEndKey >= len(s.GroupKeys) {
@@ -116,11 +124,115 @@ func newHashAgg(op *planner.Operator, idx int, stats *subtaskStats, ectx *expr.C
 		}
 		h.having = ev
 	}
-	if len(s.GroupKeys) == 0 && idx == 0 {
+	if env != nil && env.StateTables != nil {
+		st, err := env.StateTables(s.StateTableID, idx)
+		if err != nil {
+			return nil, err
+		}
+		h.state, h.flushState, h.ckDirty = st, env.FlushState, map[string]uint16{}
+		if err := h.restore(op.Parallelism, idx); err != nil {
+			return nil, fmt.Errorf("restoring state table %d: %w", s.StateTableID, err)
+		}
+	}
+	if len(s.GroupKeys) == 0 && idx == 0 && h.groups[""] == nil {
 		h.global = h.newGroup("", nil)
 		h.markDirty(h.global)
 	}
 	return h, nil
+}
+
+// restore loads the groups of the vnodes this subtask owns.
+func (h *hashAgg) restore(parallelism, idx int) error {
+	return h.state.Scan(nil, func(k, v []byte) error {
+		vnode, key, err := vnodeOfStateKey(k)
+		if err != nil {
+			return err
+		}
+		if vnodeOwner(vnode, parallelism) != idx {
+			return nil
+		}
+		vals := make(types.Row, len(h.groupKey))
+		rest := key
+		for i := range vals {
+			if vals[i], rest, err = storage.DecodeKey(rest, false); err != nil {
+				return err
+			}
+		}
+		g := h.newGroup(string(key), vals)
+		g.vnode = vnode
+		if err := h.decodeGroup(g, v); err != nil {
+			return err
+		}
+		if len(h.groupKey) == 0 {
+			h.global = g
+		}
+		if h.winEnd >= 0 {
+			g.end = vals[h.spec.WindowEndKey].I
+			if _, ok := h.byEnd[g.end]; !ok {
+				heap.Push(&h.ends, g.end)
+			}
+			h.byEnd[g.end] = append(h.byEnd[g.end], g)
+		}
+		if !h.eowc {
+			// Downstream has the row as of the checkpoint, which is what
+			// the restored accumulators give.
+			if g.out, err = h.result(g); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// encodeGroup is the state value of g: uvarint count, then each
+// accumulator's state prefixed by its uvarint length.
+func (h *hashAgg) encodeGroup(g *aggGroup) []byte {
+	b := binary.AppendUvarint(h.valBuf[:0], uint64(g.count))
+	var tmp []byte
+	for _, acc := range g.accs {
+		tmp = acc.AppendState(tmp[:0])
+		b = binary.AppendUvarint(b, uint64(len(tmp)))
+		b = append(b, tmp...)
+	}
+	h.valBuf = b
+	return b
+}
+
+func (h *hashAgg) decodeGroup(g *aggGroup, v []byte) error {
+	n, k := binary.Uvarint(v)
+	if k <= 0 {
+		return fmt.Errorf("%w: aggregation state", storage.ErrCorrupt)
+	}
+	g.count = int64(n)
+	v = v[k:]
+	for _, acc := range g.accs {
+		l, k := binary.Uvarint(v)
+		if k <= 0 || uint64(len(v)-k) < l {
+			return fmt.Errorf("%w: aggregation state", storage.ErrCorrupt)
+		}
+		if err := acc.LoadState(v[k : k+int(l)]); err != nil {
+			return err
+		}
+		v = v[k+int(l):]
+	}
+	return nil
+}
+
+// checkpoint writes the groups changed since the last checkpoint.
+func (h *hashAgg) checkpoint(epoch uint64) error {
+	for key, vnode := range h.ckDirty {
+		h.stateBuf = stateKey(h.stateBuf, vnode, key)
+		if g := h.groups[key]; g != nil {
+			h.state.Put(h.stateBuf, h.encodeGroup(g))
+		} else {
+			h.state.Delete(h.stateBuf)
+		}
+	}
+	clear(h.ckDirty)
+	if h.flushState != nil {
+		return h.flushState(epoch, h.state)
+	}
+	return nil
 }
 
 func (h *hashAgg) newGroup(key string, vals types.Row) *aggGroup {
@@ -136,6 +248,9 @@ func (h *hashAgg) markDirty(g *aggGroup) {
 	if !g.dirty {
 		g.dirty = true
 		h.dirty = append(h.dirty, g)
+		if h.ckDirty != nil {
+			h.ckDirty[g.key] = g.vnode
+		}
 	}
 }
 
@@ -172,6 +287,7 @@ func (h *hashAgg) OnChunk(_ context.Context, c *Chunk, out Emitter) error {
 				vals[j] = row[k]
 			}
 			g = h.newGroup(string(h.keyBuf), vals)
+			g.vnode = Vnode(row, h.groupKey)
 			if h.winEnd >= 0 {
 				g.end = end
 				if _, ok := h.byEnd[end]; !ok {
@@ -301,6 +417,9 @@ func (h *hashAgg) OnWatermark(_ context.Context, w Watermark, out Emitter) (Wate
 			if h.groups[g.key] == g {
 				closing = append(closing, g)
 				delete(h.groups, g.key)
+				if h.ckDirty != nil {
+					h.ckDirty[g.key] = g.vnode
+				}
 			}
 		}
 		delete(h.byEnd, end)
@@ -329,9 +448,15 @@ func (h *hashAgg) OnWatermark(_ context.Context, w Watermark, out Emitter) (Wate
 }
 
 // OnBarrier emits pending changes (the initial row of a global
-// aggregation).
-func (h *hashAgg) OnBarrier(_ context.Context, _ Barrier, out Emitter) error {
-	return h.emitDirty(out)
+// aggregation) and, on a checkpoint barrier, writes the epoch's state.
+func (h *hashAgg) OnBarrier(_ context.Context, b Barrier, out Emitter) error {
+	if err := h.emitDirty(out); err != nil {
+		return err
+	}
+	if b.Checkpoint && h.state != nil {
+		return h.checkpoint(b.Epoch)
+	}
+	return nil
 }
 
 // OnEOF emits pending changes at the end of a bounded input.

@@ -63,6 +63,16 @@ type Env struct {
 	// resumes (from a checkpoint); nil, or a nil result, starts it at the
 	// connector's start.
 	StartPositions func(opID int, split string) []byte
+	// StateTables opens the state table of an operator subtask (the
+	// spec's StateTableID); operators restore from what it holds and write
+	// their changes into it on each checkpoint barrier. Nil: operator state
+	// is not checkpointed.
+	StateTables func(tableID uint32, subtask int) (StateTable, error)
+	// FlushState, when set, is called by a subtask right after it wrote
+	// its state for checkpoint epoch into t, from the subtask's goroutine
+	// (the table's owner), e.g. to flush t into the epoch's
+	// storage.CheckpointWriter.
+	FlushState func(epoch uint64, t StateTable) error
 }
 
 // SplitKey identifies a split of one source operator in Positions.

@@ -40,7 +40,11 @@ func newOperator(j *Job, op *planner.Operator, idx int, stats *subtaskStats, ect
 	case planner.OpWindowAssign:
 		return newWindowAssign(op)
 	case planner.OpHashAgg:
-		return newHashAgg(op, idx, stats, ectx)
+		var env *Env
+		if j != nil {
+			env = &j.env
+		}
+		return newHashAgg(op, idx, stats, ectx, env)
 	case planner.OpSessionWindow:
 		return newSessionWindow(op, stats)
 	case planner.OpMaterialize:

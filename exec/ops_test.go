@@ -128,11 +128,15 @@ func TestSessionWindowMerge(t *testing.T) {
 	must(op.OnChunk(ctx, chunkOf(3, ev(5, 1, 4)), r))
 	expectOut(t, r, "extend", "- 0 1 1 0 10\n+ 0 1 1 0 15\n+ 5 1 4 0 15")
 	must(op.OnChunk(ctx, chunkOf(3, ev(14, 1, 5)), r))
+	expectOut(t, r, "extend again", "- 0 1 1 0 15\n- 5 1 4 0 15\n+ 0 1 1 0 24\n+ 5 1 4 0 24\n+ 14 1 5 0 24")
+	must(op.OnChunk(ctx, chunkOf(3, ev(20, 1, 6)), r))
 	expectOut(t, r, "merge",
-		"- 0 1 1 0 15\n- 5 1 4 0 15\n- 25 1 2 25 35\n+ 0 1 1 0 35\n+ 5 1 4 0 35\n+ 14 1 5 0 35\n+ 25 1 2 0 35")
-	must(op.OnChunk(ctx, chunkOf(3, Delete, ev(14, 1, 5)), r))
+		"- 0 1 1 0 24\n- 5 1 4 0 24\n- 14 1 5 0 24\n- 25 1 2 25 35\n"+
+			"+ 0 1 1 0 35\n+ 5 1 4 0 35\n+ 14 1 5 0 35\n+ 20 1 6 0 35\n+ 25 1 2 0 35")
+	must(op.OnChunk(ctx, chunkOf(3, Delete, ev(20, 1, 6)), r))
 	expectOut(t, r, "split again",
-		"- 14 1 5 0 35\n- 0 1 1 0 35\n- 5 1 4 0 35\n- 25 1 2 0 35\n+ 0 1 1 0 15\n+ 5 1 4 0 15\n+ 25 1 2 25 35")
+		"- 20 1 6 0 35\n- 0 1 1 0 35\n- 5 1 4 0 35\n- 14 1 5 0 35\n- 25 1 2 0 35\n"+
+			"+ 0 1 1 0 24\n+ 5 1 4 0 24\n+ 14 1 5 0 24\n+ 25 1 2 25 35")
 	// Key 2's session [3,13) ends at watermark 13 and is freed; a row
 	// below the watermark is late.
 	if _, _, err := op.OnWatermark(ctx, Watermark{TS: 15}, r); err != nil {

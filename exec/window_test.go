@@ -224,3 +224,54 @@ func TestIdleSplitReleasesWatermark(t *testing.T) {
 		t.Fatal("window [0,10) did not close while split 1 was idle")
 	}
 }
+
+// On a checkpoint barrier the aggregation writes the groups changed in the
+// epoch to its state table; an aggregation built over that table carries
+// on from there (its first update retracts the restored row).
+func TestHashAggCheckpointRestore(t *testing.T) {
+	st := NewMemState()
+	var flushed []uint64
+	env := &Env{
+		StateTables: func(id uint32, subtask int) (StateTable, error) { return st, nil },
+		FlushState: func(epoch uint64, tb StateTable) error {
+			flushed = append(flushed, epoch)
+			return nil
+		},
+	}
+	build := func() *hashAgg {
+		h, err := newHashAgg(aggOp(t, false, nil), 0, newSubtaskStats(), &expr.Ctx{}, env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	ctx := context.Background()
+	r := &recorder{}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := build()
+	must(h.OnChunk(ctx, chunkOf(5, windowRow(1, 1, 5), windowRow(2, 1, 6), windowRow(12, 2, 1)), r))
+	must(h.OnBarrier(ctx, Barrier{Epoch: 7, Checkpoint: true}, r))
+	must(h.OnChunk(ctx, chunkOf(5, windowRow(3, 1, 100)), r)) // after the checkpoint: lost
+	if st.Len() != 2 || len(flushed) != 1 || flushed[0] != 7 {
+		t.Fatalf("state %d keys, flushed %v", st.Len(), flushed)
+	}
+	r.take()
+
+	h = build()
+	must(h.OnChunk(ctx, chunkOf(5, windowRow(4, 1, 1)), r))
+	expectOut(t, r, "after restore", "U- 10 1 2 11\nU+ 10 1 3 12")
+	// Closing window 10 deletes its state at the next checkpoint.
+	_, _, err := h.OnWatermark(ctx, Watermark{TS: 10}, r)
+	must(err)
+	must(h.OnBarrier(ctx, Barrier{Epoch: 8, Checkpoint: true}, r))
+	if st.Len() != 1 {
+		t.Fatalf("state keeps %d keys after window 10 closed, want 1", st.Len())
+	}
+	must(h.OnChunk(ctx, chunkOf(5, windowRow(5, 1, 1)), r))
+	expectOut(t, r, "late after close", "")
+}

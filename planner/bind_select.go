@@ -1029,6 +1029,9 @@ func buildWindows(plan LogicalPlan, q *queryState) (LogicalPlan, []int) {
 			preCols = append(preCols, c)
 		}
 		add := func(e expr.Expr) int {
+			if c, ok := e.(*expr.ColRef); ok {
+				return c.Idx
+			}
 			pre = append(pre, e)
 			preCols = append(preCols, types.Column{Name: exprString(e), Type: e.Type()})
 			return len(pre) - 1

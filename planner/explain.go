@@ -349,7 +349,16 @@ func describeLogical(p LogicalPlan, collect func(...expr.Expr)) string {
 		}
 		return node("SetOp", "kind", k)
 	case *Window:
-		return node("Window", "partition", colNames(n.Input.Columns(), n.PartitionBy), "order", sortKeys(n.OrderBy, n.Input.Columns()))
+		in := n.Input.Columns()
+		funcs := make([]string, len(n.Funcs))
+		for i, f := range n.Funcs {
+			if f.Agg != nil {
+				funcs[i] = aggName(f.Agg, f.Arg, -1, in)
+			} else {
+				funcs[i] = f.Name + "()"
+			}
+		}
+		return node("Window", "funcs", "["+strings.Join(funcs, ", ")+"]", "partition", colNames(in, n.PartitionBy), "order", sortKeys(n.OrderBy, in))
 	}
 	return fmt.Sprintf("%T", p)
 }

@@ -598,8 +598,48 @@ func prune(p LogicalPlan, need []bool) (LogicalPlan, []int) {
 		c.RightKeys = mapExprs(n.RightKeys, func(e expr.Expr) expr.Expr { return remapCols(e, func(i int) int { return rm[i] }) })
 		c.Residual = remapCols(n.Residual, func(i int) int { return m[i] })
 		return &c, m
+	case *Window:
+		nIn := len(n.Input.Columns())
+		req := append([]bool(nil), need[:nIn]...)
+		for _, k := range n.PartitionBy {
+			req[k] = true
+		}
+		for _, k := range n.OrderBy {
+			req[k.Col] = true
+		}
+		for _, f := range n.Funcs {
+			if f.Arg >= 0 {
+				req[f.Arg] = true
+			}
+		}
+		in, im := prune(n.Input, req)
+		c := *n
+		c.Input = in
+		c.PartitionBy = make([]int, len(n.PartitionBy))
+		for i, k := range n.PartitionBy {
+			c.PartitionBy[i] = im[k]
+		}
+		c.OrderBy = make([]SortKey, len(n.OrderBy))
+		for i, k := range n.OrderBy {
+			k.Col = im[k.Col]
+			c.OrderBy[i] = k
+		}
+		c.Funcs = make([]WindowFunc, len(n.Funcs))
+		for i, f := range n.Funcs {
+			if f.Arg >= 0 {
+				f.Arg = im[f.Arg]
+			}
+			c.Funcs[i] = f
+		}
+		w := len(in.Columns())
+		c.Out = append(append([]types.Column(nil), in.Columns()...), n.Out[nIn:]...)
+		m := append([]int(nil), im...)
+		for i := range n.Funcs {
+			m = append(m, w+i)
+		}
+		return &c, m
 	}
-	// Distinct, SetOp, Window and anything else need all their columns.
+	// Distinct, SetOp and anything else need all their columns.
 	kids := p.Children()
 	nk := make([]LogicalPlan, len(kids))
 	for i, k := range kids {

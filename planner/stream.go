@@ -437,6 +437,14 @@ func (sp *streamPlanner) buildAgg(n *Aggregate, having expr.Expr) (streamOut, er
 	if err != nil {
 		return in, err
 	}
+	if op := sp.g.Operators[in.op]; op.Kind != OpSource {
+		// Group keys read straight from a producer keep the query's names
+		// for them (a subquery alias), so EXPLAIN reads like the SQL.
+		op.Output = append([]types.Column(nil), op.Output...)
+		for i, k := range n.GroupKeys {
+			op.Output[k].Name = n.Out[i].Name
+		}
+	}
 	spec := &HashAggSpec{
 		GroupKeys:         n.GroupKeys,
 		WindowEndKey:      -1,

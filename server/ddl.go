@@ -203,7 +203,7 @@ func (e *Engine) createView(ctx context.Context, st *ast.CreateMaterializedView,
 	if n, ok := viewParallelismOption(st.Options); ok {
 		parallelism = n
 	}
-	graph, err := e.planView(st, parallelism)
+	graph, err := e.planView(st, parallelism, true)
 	if err != nil {
 		return nil, err
 	}
@@ -243,18 +243,21 @@ func viewParallelismOption(opts []*ast.Option) (int, bool) {
 	return 0, false
 }
 
-func (e *Engine) planView(st *ast.CreateMaterializedView, parallelism int) (*planner.StreamGraph, error) {
+// planView plans a view; allocate gives its operators state table ids
+// from the catalog (EXPLAIN plans without allocating).
+func (e *Engine) planView(st *ast.CreateMaterializedView, parallelism int, allocate bool) (*planner.StreamGraph, error) {
 	var allocErr error
-	g, err := planner.PlanView(st, e.plannerEnv(), planner.StreamOptions{
-		Parallelism: parallelism,
-		NextStateTableID: func() uint32 {
+	opts := planner.StreamOptions{Parallelism: parallelism}
+	if allocate {
+		opts.NextStateTableID = func() uint32 {
 			id, err := e.cat.AllocateIDs(1)
 			if err != nil && allocErr == nil {
 				allocErr = err
 			}
 			return id
-		},
-	})
+		}
+	}
+	g, err := planner.PlanView(st, e.plannerEnv(), opts)
 	if err == nil && allocErr != nil {
 		err = pgerror.Wrap(fmt.Errorf("allocate state table ids: %w", allocErr), pgerror.SystemError)
 	}
@@ -291,7 +294,7 @@ func (e *Engine) restartView(ctx context.Context, rel *catalog.Relation) error {
 	if parallelism <= 0 {
 		parallelism = e.cfg.Parallelism
 	}
-	graph, err := e.planView(st, parallelism)
+	graph, err := e.planView(st, parallelism, true)
 	if err != nil {
 		return err
 	}

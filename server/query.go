@@ -120,7 +120,7 @@ func (e *Engine) explain(ctx context.Context, st *ast.Explain, paramTypes []type
 		if n, ok := viewParallelismOption(t.Options); ok {
 			parallelism = n
 		}
-		g, err := e.planView(t, parallelism)
+		g, err := e.planView(t, parallelism, false)
 		if err != nil {
 			return nil, err
 		}

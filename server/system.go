@@ -107,7 +107,7 @@ func (e *Engine) lateRows(ctx context.Context) ([]types.Row, error) {
 
 // metricsCollector exports the runtime's counters to Prometheus on scrape.
 type metricsCollector struct {
-	e                                     *Engine
+	e                                    *Engine
 	rowsIn, rowsOut, late, wm, backpress *prometheus.Desc
 }
 

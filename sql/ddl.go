@@ -448,10 +448,10 @@ func (p *stmtParser) createSink(start token) (ast.Statement, error) {
 				}
 			}
 		}
-		s.QueryText = p.src[p.toks[lo].pos:p.toks[max(hi-1, lo)].end]
 		if hi == lo {
 			return nil, p.errSyntax(p.tokAt(hi))
 		}
+		s.QueryText = p.src[p.toks[lo].pos:p.toks[hi-1].end]
 		sel, err := p.query(lo, hi)
 		if err != nil {
 			return nil, err

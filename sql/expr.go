@@ -1160,6 +1160,9 @@ func (u *unit) phase2(in []*piece, after token) ([]*piece, error) {
 				continue
 			}
 			l := u.popLeft(&out, pc.prec)
+			if len(l) == 0 {
+				return nil, u.rw.errSyntax(pc.tok)
+			}
 			k := u.rw.addMark(&mark{kind: mkAnyAll, pos: u.rw.pos(pc.tok), op: pc.op, all: aa.all})
 			out = append(out, u.markerPiece(k, l[0].tok, group(l), aa.inner))
 			i++
@@ -1170,6 +1173,9 @@ func (u *unit) phase2(in []*piece, after token) ([]*piece, error) {
 			continue
 		}
 		l := u.popLeft(&out, pc.prec)
+		if len(l) == 0 {
+			return nil, u.rw.errSyntax(pc.tok)
+		}
 		r, next, err := u.takeRight(in, i+1, pc.prec, after)
 		if err != nil {
 			return nil, err

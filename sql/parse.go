@@ -60,7 +60,14 @@ func errTooComplex(pos int) error {
 // Parse parses a query string that may hold several statements separated
 // by ';'. A query with no statement at all (only white space or comments)
 // yields one *ast.Empty.
-func Parse(query string) ([]Parsed, error) {
+func Parse(query string) (_ []Parsed, err error) {
+	// A panic here is a bug, but it must not take the session down with
+	// it: report it as an internal error (the fuzz test hunts for these).
+	defer func() {
+		if r := recover(); r != nil {
+			err = pgerror.Newf(pgerror.InternalError, "parser panic: %v", r)
+		}
+	}()
 	toks, err := lex(query)
 	if err != nil {
 		return nil, err

@@ -213,7 +213,9 @@ func TestErrors(t *testing.T) {
 // cancels it.
 type bigSources struct{ rows []types.Row }
 
-func (b bigSources) ViewRows(context.Context, *catalog.Relation) ([]types.Row, error) { return b.rows, nil }
+func (b bigSources) ViewRows(context.Context, *catalog.Relation) ([]types.Row, error) {
+	return b.rows, nil
+}
 func (b bigSources) TableRows(context.Context, *catalog.Relation) ([]types.Row, error) {
 	return b.rows, nil
 }

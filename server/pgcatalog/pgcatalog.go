@@ -20,6 +20,10 @@
 //	                    foreign-data wrapper "streamsql"
 //	sink                not shown: PostgreSQL has no such relation
 //
+// The generated files (zz_*.go, testdata/pg15_columns.tsv) come from
+// `go run gen_pg15.go -dsn URL` against a fresh PostgreSQL 15 cluster;
+// testdata/compat/record.sh at the repository root shows how to start one.
+//
 // OIDs are stable across restarts:
 //
 //	namespaces   pg_catalog 11, public 2200, information_schema 13207
@@ -35,6 +39,7 @@ package pgcatalog
 import (
 	"context"
 	"hash/fnv"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -167,10 +172,11 @@ func Lookup(schema, name string) (*Table, bool) {
 	return t, ok
 }
 
-// Tables returns every catalog relation, ordered by schema and name.
+// Tables returns every catalog relation, ordered by schema and name. The
+// tables are shared and must not be modified.
 func Tables() []*Table {
 	registry()
-	return pg15Relations
+	return slices.Clone(pg15Relations)
 }
 
 // RelationOID is the pg_class OID of the catalog relation with id. Catalog

@@ -2,7 +2,9 @@ package pgcatalog
 
 import (
 	"context"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -220,14 +222,27 @@ func pgSettings(_ context.Context, env *Env, w *rowWriter) error {
 	if env == nil || env.Settings == nil {
 		return nil
 	}
-	settings := env.Settings()
+	settings := slices.Clone(env.Settings())
 	sort.Slice(settings, func(i, j int) bool { return settings[i][0] < settings[j][0] })
 	for _, s := range settings {
 		w.add("name", s[0], "setting", s[1], "category", "Ungrouped", "short_desc", s[2],
-			"context", "user", "vartype", "string", "source", "default", "boot_val", s[1],
+			"context", "user", "vartype", settingType(s[1]), "source", "default", "boot_val", s[1],
 			"reset_val", s[1], "pending_restart", false)
 	}
 	return nil
+}
+
+// settingType guesses pg_settings.vartype from a value, as the server's
+// settings carry no type.
+func settingType(v string) string {
+	switch v {
+	case "on", "off":
+		return "bool"
+	}
+	if _, err := strconv.ParseInt(v, 10, 64); err == nil {
+		return "integer"
+	}
+	return "string"
 }
 
 func pgTables(_ context.Context, env *Env, w *rowWriter) error {
@@ -348,7 +363,7 @@ func pgStatActivity(_ context.Context, env *Env, w *rowWriter) error {
 	if env == nil || env.Sessions == nil {
 		return nil
 	}
-	sessions := env.Sessions()
+	sessions := slices.Clone(env.Sessions())
 	sort.Slice(sessions, func(i, j int) bool { return sessions[i].PID < sessions[j].PID })
 	for _, s := range sessions {
 		var addr, port any

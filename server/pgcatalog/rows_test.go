@@ -90,6 +90,8 @@ func testEnv(t *testing.T) *Env {
 			return [][3]string{
 				{"server_version", "15.0", "Shows the server version."},
 				{"DateStyle", "ISO, MDY", "Sets the display format for date and time values."},
+				{"extra_float_digits", "1", "Sets the number of digits displayed for floating-point values."},
+				{"standard_conforming_strings", "on", "Causes '...' strings to treat backslashes literally."},
 			}
 		},
 		Sessions: func() []SessionInfo {

@@ -284,6 +284,10 @@ func init() {
 		fn("pow", f8, powerFloat, f8, f8),
 		fn("power", num, powerNum, num, num),
 		fn("pow", num, powerNum, num, num),
+		// The ^ operator: float8 first, as PostgreSQL prefers float8 when
+		// integer operands need an implicit cast.
+		fn("^", f8, powerFloat, f8, f8),
+		fn("^", num, powerNum, num, num),
 		fn("exp", f8, func(_ *Ctx, a []types.Datum) (types.Datum, error) {
 			x := a[0].Float()
 			r := math.Exp(x)
