@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sort"
 	"sync"
 	"time"
 
@@ -282,18 +281,20 @@ func (j *Job) Start(ctx context.Context) error {
 	j.started = true
 	ctx, cancel := context.WithCancel(ctx)
 	j.cancel = cancel
-	if err := j.assignSplits(ctx); err != nil {
+	abort := func(err error) error {
 		cancel()
 		j.closeConns()
+		j.err = err
+		j.view.close(err)
 		close(j.exited)
 		return err
 	}
+	if err := j.assignSplits(ctx); err != nil {
+		return abort(err)
+	}
 	if j.env.Views != nil && j.viewRel != nil {
 		if err := j.env.Views.Register(j.viewRel.ID, j.view); err != nil {
-			cancel()
-			j.closeConns()
-			close(j.exited)
-			return err
+			return abort(err)
 		}
 		j.register = true
 	}
@@ -680,15 +681,4 @@ func (ck *ckState) publish(e uint64) {
 		default:
 		}
 	}
-}
-
-// sortedStats orders stats by operator then subtask; for tests.
-func sortedStats(s []OperatorStats) []OperatorStats {
-	sort.Slice(s, func(a, b int) bool {
-		if s[a].OperatorID != s[b].OperatorID {
-			return s[a].OperatorID < s[b].OperatorID
-		}
-		return s[a].Subtask < s[b].Subtask
-	})
-	return s
 }

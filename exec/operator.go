@@ -36,7 +36,8 @@ type eofHandler interface {
 // Emitter is where an operator sends its output.
 type Emitter interface {
 	// Emit sends c downstream and takes ownership of it: the operator must
-	// not touch c after the call.
+	// not touch c after the call, and must never emit the chunk it was
+	// given in OnChunk (the runtime recycles that one).
 	Emit(c *Chunk) error
 }
 
@@ -92,9 +93,6 @@ func (b *chunkBuilder) done(out Emitter) error {
 	}
 	return nil
 }
-
-// undo drops the last slot (a row that turned out to be filtered).
-func (b *chunkBuilder) undo() { b.cur.Truncate(b.cur.Len() - 1) }
 
 func (b *chunkBuilder) flush(out Emitter) error {
 	if b.cur == nil || b.cur.Len() == 0 {

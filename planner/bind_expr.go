@@ -263,11 +263,7 @@ func (b *binder) bindExpr(e ast.Expr, c *exprCtx) (expr.Expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		if x.Type().Fam != types.Array && x.Type().Fam != types.Unknown {
-			return nil, pgerror.Newf(pgerror.DatatypeMismatch,
-				"cannot subscript type %s because it does not support subscripting", x.Type()).WithPosition(n.Pos())
-		}
-		return b.bindCall("array_subscript", []expr.Expr{x, i}, n.Pos())
+		return b.bindSubscript(x, i, n)
 	case *ast.Extract:
 		x, err := b.bindExpr(n.Expr, c)
 		if err != nil {
@@ -717,33 +713,47 @@ func (b *binder) bindAgg(f *ast.FuncCall, name string, c *exprCtx) (expr.Expr, e
 	if len(f.OrderBy) > 0 {
 		return nil, unsupported(f.Pos(), "ORDER BY in aggregate %s is not supported", name)
 	}
-	if len(f.Args) > 1 {
-		return nil, unsupported(f.Pos(), "aggregate %s with %d arguments is not supported", name, len(f.Args))
-	}
 	ac := &exprCtx{sc: c.sc, clause: "aggregate function calls", q: c.q, inAgg: true}
-	var arg expr.Expr
+	var args []expr.Expr
 	var argTypes []types.T
 	if !f.Star {
 		if len(f.Args) == 0 {
 			return nil, pgerror.Newf(pgerror.UndefinedFunction, "function %s() does not exist", name).WithPosition(f.Pos())
 		}
 		var err error
-		if arg, err = b.bindExpr(f.Args[0], ac); err != nil {
+		if args, err = b.bindExprs(f.Args, ac); err != nil {
 			return nil, err
 		}
-		if containsSRF(arg) {
-			return nil, unsupported(f.Args[0].Pos(), "aggregate function calls cannot contain set-returning function calls")
+		for i, a := range args {
+			if containsSRF(a) {
+				return nil, unsupported(f.Args[i].Pos(), "aggregate function calls cannot contain set-returning function calls")
+			}
+			if len(args) > 1 && a.Type().Fam == types.Unknown {
+				if args[i], err = b.coerce(a, types.TText, f.Args[i].Pos()); err != nil {
+					return nil, err
+				}
+			}
+			argTypes = append(argTypes, args[i].Type())
 		}
-		argTypes = []types.T{arg.Type()}
 	}
 	fn, err := expr.ResolveAgg(name, argTypes, f.Distinct)
 	if err != nil {
 		return nil, withPos(err, f.Pos())
 	}
-	if arg != nil && fn.Arg.Fam != types.Unknown {
-		if arg, err = b.coerce(arg, fn.Arg, f.Args[0].Pos()); err != nil {
-			return nil, err
+	// One argument is passed as is; several (string_agg(value, delimiter))
+	// travel as one array datum per row, as AggFunc.Args documents.
+	var arg expr.Expr
+	switch len(args) {
+	case 0:
+	case 1:
+		arg = args[0]
+		if fn.Arg.Fam != types.Unknown {
+			if arg, err = b.coerce(arg, fn.Arg, f.Args[0].Pos()); err != nil {
+				return nil, err
+			}
 		}
+	default:
+		arg = &expr.ArrayCtor{Elems: args, T: types.TRecord}
 	}
 	var filter expr.Expr
 	if f.Filter != nil {
@@ -761,7 +771,11 @@ func (b *binder) bindAgg(f *ast.FuncCall, name string, c *exprCtx) (expr.Expr, e
 	if f.Star {
 		display += "*"
 	} else {
-		display += exprString(arg)
+		parts := make([]string, len(args))
+		for i, a := range args {
+			parts[i] = exprString(a)
+		}
+		display += strings.Join(parts, ", ")
 	}
 	display += ")"
 	if filter != nil {
@@ -976,4 +990,37 @@ func commonTypeOf(ts []types.T, what string, pos int) (types.T, error) {
 		return types.TText, nil
 	}
 	return res, nil
+}
+
+// bindSubscript binds arr[i]: the element at the 1-based position i, NULL
+// when out of range, as in PostgreSQL.
+func (b *binder) bindSubscript(x, i expr.Expr, n *ast.Subscript) (expr.Expr, error) {
+	at := x.Type()
+	if at.Fam != types.Array {
+		return nil, pgerror.Newf(pgerror.DatatypeMismatch,
+			"cannot subscript type %s because it does not support subscripting", at).WithPosition(n.Pos())
+	}
+	switch {
+	case i.Type().Fam == types.Unknown || i.Type().Fam == types.Int2 || i.Type().Fam == types.Int8:
+		var err error
+		if i, err = b.coerce(i, types.TInt4, n.Index.Pos()); err != nil {
+			return nil, err
+		}
+	case i.Type().Fam != types.Int4:
+		return nil, pgerror.New(pgerror.DatatypeMismatch, "array subscript must have type integer").WithPosition(n.Index.Pos())
+	}
+	fn := &expr.Func{
+		Name:   "array_subscript",
+		Args:   []types.T{at, types.TInt4},
+		Ret:    at.ElemType(),
+		Strict: true,
+		Eval: func(_ *expr.Ctx, args []types.Datum) (types.Datum, error) {
+			elems, k := args[0].Array(), args[1].Int()
+			if k < 1 || k > int64(len(elems)) {
+				return types.Null, nil
+			}
+			return elems[k-1], nil
+		},
+	}
+	return &expr.Call{Fn: fn, Args: []expr.Expr{x, i}}, nil
 }

@@ -426,7 +426,7 @@ func (c *converter) orderItem(e tast.ExprNode, desc bool, nulls *bool) (*ast.Ord
 	if err != nil {
 		return nil, err
 	}
-	return &ast.OrderItem{At: ast.At{P: x.Pos()}, Expr: x, Desc: desc, NullsFirst: nulls}, nil
+	return &ast.OrderItem{At: ast.At{P: c.u.pos(e)}, Expr: x, Desc: desc, NullsFirst: nulls}, nil
 }
 
 func (c *converter) limit(sel *ast.Select, l *tast.Limit) error {
@@ -633,7 +633,7 @@ func (c *converter) expr(e tast.ExprNode) (ast.Expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &ast.BinaryExpr{At: ast.At{P: l.Pos()}, Op: op, Left: l, Right: r}, nil
+		return &ast.BinaryExpr{At: at, Op: op, Left: l, Right: r}, nil
 	case *tast.UnaryOperationExpr:
 		var op string
 		switch e.Op {
@@ -658,7 +658,7 @@ func (c *converter) expr(e tast.ExprNode) (ast.Expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &ast.IsExpr{At: ast.At{P: x.Pos()}, Expr: x, Not: e.Not, What: "NULL"}, nil
+		return &ast.IsExpr{At: at, Expr: x, Not: e.Not, What: "NULL"}, nil
 	case *tast.IsTruthExpr:
 		x, err := c.expr(e.Expr)
 		if err != nil {
@@ -668,13 +668,13 @@ func (c *converter) expr(e tast.ExprNode) (ast.Expr, error) {
 		if e.True != 0 {
 			what = "TRUE"
 		}
-		return &ast.IsExpr{At: ast.At{P: x.Pos()}, Expr: x, Not: e.Not, What: what}, nil
+		return &ast.IsExpr{At: at, Expr: x, Not: e.Not, What: what}, nil
 	case *tast.PatternInExpr:
 		x, err := c.expr(e.Expr)
 		if err != nil {
 			return nil, err
 		}
-		in := &ast.InList{At: ast.At{P: x.Pos()}, Expr: x, Not: e.Not}
+		in := &ast.InList{At: at, Expr: x, Not: e.Not}
 		if e.Sel != nil {
 			sq, ok := e.Sel.(*tast.SubqueryExpr)
 			if !ok {
@@ -702,7 +702,7 @@ func (c *converter) expr(e tast.ExprNode) (ast.Expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &ast.Between{At: ast.At{P: x.Pos()}, Expr: x, Lo: lo, Hi: hi, Not: e.Not}, nil
+		return &ast.Between{At: at, Expr: x, Lo: lo, Hi: hi, Not: e.Not}, nil
 	case *tast.PatternLikeOrIlikeExpr:
 		x, err := c.expr(e.Expr)
 		if err != nil {
@@ -712,7 +712,7 @@ func (c *converter) expr(e tast.ExprNode) (ast.Expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		l := &ast.Like{At: ast.At{P: x.Pos()}, Expr: x, Pattern: pat, Not: e.Not, CaseFold: !e.IsLike}
+		l := &ast.Like{At: at, Expr: x, Pattern: pat, Not: e.Not, CaseFold: !e.IsLike}
 		// PostgreSQL's default escape is the backslash, as TiDB's.
 		if e.Escape != '\\' {
 			esc := ""
@@ -784,7 +784,7 @@ func (c *converter) expr(e tast.ExprNode) (ast.Expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &ast.AnyAll{At: ast.At{P: l.Pos()}, Left: l, Op: op, All: e.All, Query: q}, nil
+		return &ast.AnyAll{At: at, Left: l, Op: op, All: e.All, Query: q}, nil
 	case *tast.PositionExpr:
 		return &ast.Literal{At: at, Kind: ast.LitInt, Value: strconv.Itoa(e.N)}, nil
 	case *tast.FuncCallExpr:
@@ -877,7 +877,7 @@ func (c *converter) funcCall(e *tast.FuncCallExpr, at ast.At) (ast.Expr, error) 
 		if err != nil {
 			return nil, err
 		}
-		lat := ast.At{P: l.Pos()}
+		lat := at
 		switch m.kind {
 		case mkDistinct:
 			return &ast.DistinctFrom{At: lat, Left: l, Right: r, Not: m.not}, nil
@@ -910,7 +910,7 @@ func (c *converter) funcCall(e *tast.FuncCallExpr, at ast.At) (ast.Expr, error) 
 		if err != nil {
 			return nil, err
 		}
-		return &ast.Subscript{At: ast.At{P: x.Pos()}, Expr: x, Index: i}, nil
+		return &ast.Subscript{At: at, Expr: x, Index: i}, nil
 	case mkExtract:
 		x, err := arg(0)
 		if err != nil {

@@ -160,6 +160,13 @@ func (n node) isName() bool { return !n.group && n.tok.isWordLike() }
 // tree groups u.toks by brackets, rejecting unbalanced ones and nesting
 // deeper than maxParenDepth.
 func (u *unit) tree() ([]node, error) {
+	// Names with the marker prefix would be taken for the rewrite's own
+	// markers and placeholders.
+	for _, t := range u.toks {
+		if t.isWordLike() && strings.HasPrefix(t.val, "__pg_") {
+			return nil, pgerror.Newf(pgerror.InvalidName, "names beginning with \"__pg_\" are reserved: \"%s\"", t.val).WithPosition(u.rw.pos(t))
+		}
+	}
 	i := 0
 	nodes, err := u.treeLevel(&i, 0, "")
 	if err != nil {
@@ -341,7 +348,7 @@ func quoteString(s string) string {
 // markerPiece builds `__pg_m(k, arg, ...)`.
 func (u *unit) markerPiece(k int, tok token, args ...*piece) *piece {
 	p := newPiece(pOperand, tok)
-	p.t(markerFunc+"("+strconv.Itoa(k), tok.pos)
+	p.t(quoteIdent(markerFunc)+"("+strconv.Itoa(k), tok.pos)
 	for _, a := range args {
 		p.t(", ", tok.pos)
 		p.add(a)

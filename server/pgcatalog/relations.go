@@ -119,6 +119,9 @@ func pgClass(_ context.Context, env *Env, w *rowWriter) error {
 		return err
 	}
 	w.appendShared(sys)
+	// relhasrules stays false for materialized views, unlike PostgreSQL's
+	// (their _RETURN rule): psql would then list rules from pg_rewrite,
+	// which streamsqld does not have.
 	for _, r := range env.relations() {
 		oid := RelationOID(r.ID)
 		kind := relkind(r.Kind)
@@ -377,16 +380,15 @@ func pgStatActivity(_ context.Context, env *Env, w *rowWriter) error {
 		if user == "" {
 			user = env.user()
 		}
-		var state, query any
+		var state any
 		if s.State != "" {
 			state = s.State
 		}
-		query = s.Query
 		w.add("datid", OIDDatabase, "datname", DatabaseName, "pid", s.PID, "usesysid", OIDRole,
 			"usename", user, "application_name", s.ApplicationName, "client_addr", addr,
 			"client_port", port, "backend_start", timeDatum(s.BackendStart),
 			"xact_start", timeDatum(s.XactStart), "query_start", timeDatum(s.QueryStart),
-			"state_change", timeDatum(s.StateChange), "state", state, "query", query,
+			"state_change", timeDatum(s.StateChange), "state", state, "query", s.Query,
 			"backend_type", "client backend")
 	}
 	return nil
