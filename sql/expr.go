@@ -2,6 +2,7 @@ package sql
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"streamsqld/sql/pgerror"
 	"streamsqld/sql/types"
@@ -49,9 +50,6 @@ func (u *unit) expr(nodes []node, after token) (*piece, error) {
 }
 
 func (u *unit) phase2All(ps []*piece, after token) (*piece, error) {
-	if len(ps) > maxExprDepth {
-		return nil, errTooComplex(u.rw.pos(ps[0].tok))
-	}
 	out, err := u.phase2(ps, after)
 	if err != nil {
 		return nil, err
@@ -98,6 +96,11 @@ func (u *unit) term(nodes []node, i int, after token) ([]*piece, int, error) {
 	}
 	switch n.tok.kind {
 	case tString:
+		// MySQL would concatenate adjacent constants; PostgreSQL only
+		// does so across a newline, which the lexer already handled.
+		if i > 0 && !nodes[i-1].group && nodes[i-1].tok.kind == tString {
+			return nil, i, u.rw.errSyntax(n.tok)
+		}
 		if n.tok.prefix != 0 {
 			return nil, i, u.rw.errUnsupported(n.tok, "bit string constant")
 		}
@@ -291,6 +294,19 @@ func (u *unit) word(nodes []node, i int, after token, one func(*piece, int, erro
 	case "like", "ilike":
 		return op(w, precLike, strings.ToUpper(w), i+1)
 	case "escape":
+		// TiDB takes a one-byte string constant; PostgreSQL allows one
+		// character or none.
+		e := at(i + 1)
+		if e.group || e.tok.kind != tString {
+			return nil, i, u.rw.errUnsupported(n.tok, "a non-constant ESCAPE")
+		}
+		switch n := utf8.RuneCountInString(e.tok.val); {
+		case n > 1:
+			return nil, i, pgerror.New(pgerror.InvalidEscapeSequence, "invalid escape string").
+				WithHint("Escape string must be empty or one character.").WithPosition(u.rw.pos(e.tok))
+		case len(e.tok.val) > 1:
+			return nil, i, u.rw.errUnsupported(e.tok, "a multi-byte ESCAPE character")
+		}
 		return op(w, precLike, "ESCAPE", i+1)
 	case "similar":
 		return nil, i, u.rw.errUnsupported(n.tok, "SIMILAR TO")
@@ -731,7 +747,7 @@ func (u *unit) nameOrCall(nodes []node, i int, after token) (*piece, int, error)
 		return u.call(parts, nodes, j, after)
 	}
 	if len(parts) > 3 || star && len(parts) > 2 {
-		return nil, i, pgerror42601(u, parts[0], "improper qualified name (too many dotted names)")
+		return nil, i, pgerror.New(pgerror.SyntaxError, "improper qualified name (too many dotted names)").WithPosition(u.rw.pos(parts[0]))
 	}
 	names := make([]string, len(parts))
 	for k, t := range parts {
@@ -804,10 +820,6 @@ func (u *unit) call(parts []token, nodes []node, j int, after token) (*piece, in
 		return nil, j, err
 	}
 	return u.callSuffix(p, nodes, j+1, after)
-}
-
-func pgerror42601(u *unit, t token, msg string) error {
-	return pgerror.New(pgerror.SyntaxError, msg).WithPosition(u.rw.pos(t))
 }
 
 func hasWord(nodes []node, w string) bool {

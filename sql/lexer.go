@@ -52,7 +52,7 @@ type lexer struct {
 
 // lex tokenizes the whole query. Comments and white space are dropped.
 func lex(src string) ([]token, error) {
-	l := &lexer{src: src}
+	l := &lexer{src: src, toks: make([]token, 0, len(src)/5+4)}
 	for {
 		if err := l.skipSpace(); err != nil {
 			return nil, err
@@ -163,6 +163,10 @@ func (l *lexer) next() error {
 		s, err := l.quoted(true)
 		if err != nil {
 			return err
+		}
+		// Escapes can spell any byte; the result must still be text.
+		if !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 {
+			return pgerror.New(codeCharacterNotInRepertoire, "invalid byte sequence for encoding \"UTF8\"").WithPosition(charPos(src, start))
 		}
 		l.emit(tString, s, start)
 		return nil
@@ -531,3 +535,7 @@ func charPos(src string, off int) int {
 	}
 	return utf8.RuneCountInString(src[:off]) + 1
 }
+
+// codeCharacterNotInRepertoire is PostgreSQL's character_not_in_repertoire
+// (invalid byte sequence), which package pgerror does not name.
+const codeCharacterNotInRepertoire = "22021"

@@ -2,6 +2,7 @@ package sql
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,7 +32,7 @@ type goldenCase struct {
 	line     int
 }
 
-func parseGolden(t *testing.T, data string) []goldenCase {
+func parseGolden(data string) ([]goldenCase, error) {
 	var cases []goldenCase
 	lines := strings.Split(data, "\n")
 	for i := 0; i < len(lines); {
@@ -52,7 +53,7 @@ func parseGolden(t *testing.T, data string) []goldenCase {
 			i++
 		}
 		if i >= len(lines) {
-			t.Fatalf("line %d: case without ----", c.line)
+			return nil, fmt.Errorf("line %d: case without ----", c.line)
 		}
 		i++
 		var out []string
@@ -64,7 +65,7 @@ func parseGolden(t *testing.T, data string) []goldenCase {
 		c.expected = strings.Join(out, "\n")
 		cases = append(cases, c)
 	}
-	return cases
+	return cases, nil
 }
 
 func runGolden(t *testing.T, file string) {
@@ -72,7 +73,10 @@ func runGolden(t *testing.T, file string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cases := parseGolden(t, string(data))
+	cases, err := parseGolden(string(data))
+	if err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
 	var b strings.Builder
 	for k, c := range cases {
 		got := dumpParsed(c.input)

@@ -80,7 +80,6 @@ type mark struct {
 	table    ast.TableExpr // mkTableFunc
 	alias    string        // mkAlias
 	columns  []string      // mkAlias
-	hasLimit bool
 }
 
 const markerFunc = "__pg_m"
@@ -252,7 +251,6 @@ const (
 	pOperand pkind = iota // a complete operand
 	pOp                   // an operator (symbolic or keyword)
 	pAnyAll               // ANY|SOME|ALL (group), the right side of a comparison
-	pWord                 // a keyword that is not an operator (stops operand scans)
 )
 
 // piece is a fragment of rewritten text with what phase 2 needs to know
@@ -312,7 +310,7 @@ func (p *piece) addAll(qs []*piece) *piece {
 }
 
 func (u *unit) checkDepth(p *piece) error {
-	if p.depth > 2*maxParenDepth {
+	if p.depth > maxExprDepth {
 		return errTooComplex(u.rw.pos(p.tok))
 	}
 	return nil
@@ -539,13 +537,12 @@ func (u *unit) query(nodes []node, after token) (*piece, error) {
 	// The tail (ORDER BY, LIMIT, OFFSET, FETCH) follows the last set
 	// operand; set operands cannot hold one without parentheses.
 	tail := len(nodes)
+scan:
 	for j := i; j < len(nodes); j++ {
 		switch clauseWord(nodes, j) {
 		case "order", "limit", "offset", "fetch":
 			tail = j
-		}
-		if tail != len(nodes) {
-			break
+			break scan
 		}
 	}
 	if err := u.setOps(nodes[i:tail], u.after(nodes[i:tail], after), p); err != nil {
@@ -1013,7 +1010,6 @@ func (u *unit) queryTail(nodes []node, after token, p *piece) error {
 		}
 		i = j
 	}
-	m.hasLimit = true
 	k := u.rw.addMark(m)
 	p.t(" LIMIT "+strconv.Itoa(k), nodes[0].tok.pos)
 	return nil

@@ -20,7 +20,15 @@ type typeRef struct {
 // String is the canonical spelling, used as ast.Cast.TypeName.
 func (tr typeRef) String() string {
 	var b strings.Builder
-	b.WriteString(tr.name)
+	name, suffix := tr.name, ""
+	// The precision of timestamp(3) with time zone goes after the first
+	// word.
+	for _, z := range []string{" with time zone", " without time zone"} {
+		if strings.HasSuffix(name, z) {
+			name, suffix = strings.TrimSuffix(name, z), z
+		}
+	}
+	b.WriteString(name)
 	if len(tr.mods) > 0 {
 		b.WriteByte('(')
 		for i, m := range tr.mods {
@@ -31,6 +39,7 @@ func (tr typeRef) String() string {
 		}
 		b.WriteByte(')')
 	}
+	b.WriteString(suffix)
 	for range tr.arrayDims {
 		b.WriteString("[]")
 	}
