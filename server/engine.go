@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"streamsqld/catalog"
@@ -82,20 +83,19 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
 	}
+	var httpSrv *http.Server
+	if cfg.HTTP != "" {
+		httpSrv, err = eng.serveHTTP(cfg.HTTP)
+		if err != nil {
+			_ = ln.Close()
+			return err
+		}
+	}
 	srv := wire.NewServer(wire.Config{MaxConnections: cfg.MaxConnections}, eng, cfg.Logger)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	cfg.Logger.Info("streamsqld ready", "listen", ln.Addr().String(), "data_dir", cfg.DataDir,
 		"parallelism", cfg.Parallelism, "version", Version)
-
-	var httpSrv *http.Server
-	if cfg.HTTP != "" {
-		httpSrv, err = eng.serveHTTP(cfg.HTTP)
-		if err != nil {
-			_ = srv.Shutdown(context.Background())
-			return err
-		}
-	}
 
 	select {
 	case <-ctx.Done():
@@ -119,11 +119,12 @@ func (e *Engine) serveHTTP(addr string) (*http.Server, error) {
 		return nil, fmt.Errorf("listen on %s for --http: %w", addr, err)
 	}
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(newMetricsCollector(e))
+	reg.MustRegister(newMetricsCollector(e), collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
+	e.log.Info("metrics endpoint ready", "http", ln.Addr().String())
 	return srv, nil
 }
 

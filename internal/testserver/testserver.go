@@ -59,12 +59,18 @@ type Server struct {
 	cmd     *exec.Cmd
 	DataDir string
 	Addr    string // host:port of the wire listener
+	// HTTPAddr is host:port of the /metrics endpoint when started with
+	// --http 127.0.0.1:0, after Ready.
+	httpAddr string
 	logMu   sync.Mutex
 	log     strings.Builder
 	exited  chan struct{}
 }
 
-var readyRE = regexp.MustCompile(`streamsqld ready.* listen=([0-9.:]+)`)
+var (
+	readyRE = regexp.MustCompile(`streamsqld ready.* listen=([0-9.:]+)`)
+	httpRE  = regexp.MustCompile(`metrics endpoint ready.* http=([0-9.:]+)`)
+)
 
 // Start runs the binary on dataDir ("" = a new temp dir) with extra flags.
 func Start(t testing.TB, dataDir string, flags ...string) *Server {
@@ -92,6 +98,11 @@ func Start(t testing.TB, dataDir string, flags ...string) *Server {
 			s.logMu.Lock()
 			s.log.WriteString(line + "\n")
 			s.logMu.Unlock()
+			if m := httpRE.FindStringSubmatch(line); m != nil {
+				s.logMu.Lock()
+				s.httpAddr = m[1]
+				s.logMu.Unlock()
+			}
 			if m := readyRE.FindStringSubmatch(line); m != nil {
 				select {
 				case ready <- m[1]:
@@ -111,6 +122,13 @@ func Start(t testing.TB, dataDir string, flags ...string) *Server {
 	}
 	t.Cleanup(func() { s.Stop() })
 	return s
+}
+
+// HTTPAddr returns the /metrics address ("" when --http was empty).
+func (s *Server) HTTPAddr() string {
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	return s.httpAddr
 }
 
 // Log returns what the server printed so far.
