@@ -5,7 +5,7 @@ GO        ?= go
 BIN       := bin/streamsqld
 GOFLAGS   ?=
 # Packages with goroutines of their own run under the race detector too.
-RACE_PKGS := ./exec/... ./wire/... ./storage/... ./catalog/... ./server/...
+RACE_PKGS := ./exec/... ./planner/... ./wire/... ./storage/... ./catalog/... ./server/...
 
 .PHONY: all build run test vet fmt-check race bench clean
 
