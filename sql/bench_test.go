@@ -32,7 +32,8 @@ func BenchmarkParse(b *testing.B) {
 }
 
 // TestLinear checks that parse time grows linearly with input size: a
-// quadratic step would make the 8x input take about 64x as long.
+// quadratic step would make the 8x input take about 64x as long (the
+// bound leaves room for noisy machines).
 func TestLinear(t *testing.T) {
 	if testing.Short() {
 		t.Skip("timing test")
@@ -61,7 +62,7 @@ func TestLinear(t *testing.T) {
 				return float64(best)
 			}
 			small, big := measure(1000), measure(8000)
-			if ratio := big / small; ratio > 24 {
+			if ratio := big / small; ratio > 32 {
 				t.Fatalf("8x input took %.1fx as long", ratio)
 			}
 		})

@@ -1053,7 +1053,7 @@ func (u *unit) orderItems(nodes []node, after token) (*piece, error) {
 		if err != nil {
 			return nil, err
 		}
-		if nulls != nil || isNumberKey(item) {
+		if nulls != nil || isNumberKey(item[:1]) {
 			m := u.rw.addMark(&mark{kind: mkNulls, pos: u.rw.pos(item[0].tok), nulls: []*bool{nulls}})
 			key = u.markerPiece(m, item[0].tok, key)
 		}

@@ -318,8 +318,15 @@ func implicitCost(from, to types.T) (int, bool) {
 			return 1, true
 		}
 	case types.Int4, types.Int8, types.Int2:
-		if to.Fam == types.Oid || to.Fam == types.RegClass {
+		switch to.Fam {
+		case types.Oid, types.RegClass, types.RegType, types.RegProc:
 			return 6, true
+		}
+	case types.Oid:
+		// oid and the reg* aliases are binary coercible both ways.
+		switch to.Fam {
+		case types.RegClass, types.RegType, types.RegProc:
+			return 1, true
 		}
 	case types.RegClass, types.RegType, types.RegProc:
 		if to.Fam == types.Oid {

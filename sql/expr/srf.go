@@ -18,6 +18,9 @@ type SetFunc struct {
 	// Eval calls emit once per output value. Set-returning functions are
 	// strict: a NULL argument produces no rows.
 	Eval func(ctx *Ctx, args []types.Datum, emit func(types.Datum) error) error
+	// Columns name the fields of the rows of a function that returns
+	// several columns (Ret is then RecordType(Columns)); nil otherwise.
+	Columns []types.Column
 }
 
 var setFuncNames = map[string]bool{
@@ -26,7 +29,10 @@ var setFuncNames = map[string]bool{
 }
 
 // IsSetReturning reports whether name is a set-returning function.
-func IsSetReturning(name string) bool { return setFuncNames[strings.ToLower(name)] }
+func IsSetReturning(name string) bool {
+	name = strings.ToLower(name)
+	return setFuncNames[name] || registeredSetFunc(name)
+}
 
 var errZeroStep = pgerror.New(pgerror.InvalidParameterValue, "step size cannot equal zero")
 
@@ -34,10 +40,14 @@ var errZeroStep = pgerror.New(pgerror.InvalidParameterValue, "step size cannot e
 // name is not a set-returning function.
 func ResolveSetFunc(name string, args []types.T) (fn *SetFunc, argTypes []types.T, ok bool, err error) {
 	name = strings.ToLower(name)
-	if !setFuncNames[name] {
+	switch {
+	case setFuncNames[name]:
+		fn, argTypes = resolveSetFunc(name, args)
+	case registeredSetFunc(name):
+		fn, argTypes = resolveRegisteredSetFunc(name, args)
+	default:
 		return nil, nil, false, nil
 	}
-	fn, argTypes = resolveSetFunc(name, args)
 	if fn == nil {
 		return nil, nil, true, undefinedFunc(name, args)
 	}
