@@ -62,9 +62,9 @@ type Server struct {
 	// HTTPAddr is host:port of the /metrics endpoint when started with
 	// --http 127.0.0.1:0, after Ready.
 	httpAddr string
-	logMu   sync.Mutex
-	log     strings.Builder
-	exited  chan struct{}
+	logMu    sync.Mutex
+	log      strings.Builder
+	exited   chan struct{}
 }
 
 var (
