@@ -7,7 +7,7 @@ GOFLAGS   ?=
 # Packages with goroutines of their own run under the race detector too.
 RACE_PKGS := ./exec/... ./planner/... ./wire/... ./storage/... ./catalog/... ./server/...
 
-.PHONY: all build run test vet fmt-check race bench clean
+.PHONY: all build run test vet fmt-check race bench clean compat-deps
 
 all: build
 
@@ -28,12 +28,20 @@ fmt-check:
 race:
 	$(GO) test -race -count=1 $(RACE_PKGS)
 
-test: build fmt-check vet
+# The clients of the compatibility suite (TestCompatClients runs
+# testdata/compat/run.sh): Debian packages and node-postgres, installed when
+# missing. Offline or unprivileged it prints why and the suite skips them.
+compat-deps:
+	@sh testdata/compat/deps.sh
+
+test: build fmt-check vet compat-deps
 	$(GO) test -count=1 -timeout 8m ./...
 	$(GO) test -race -count=1 -timeout 8m $(RACE_PKGS)
 
+# Writes BENCHMARKS.md (under 15 minutes on 2 cores); BENCH_ARGS passes
+# flags, e.g. BENCH_ARGS="-cpuprofile /tmp/prof" or "-only q5,latency".
 bench: build
-	$(GO) run ./cmd/streamsqld-bench -out BENCHMARKS.md
+	$(GO) run ./cmd/streamsqld-bench -out BENCHMARKS.md $(BENCH_ARGS)
 
 clean:
 	rm -rf bin

@@ -52,6 +52,9 @@ func (t *task) run(ctx context.Context) (err error) {
 
 func (t *task) loop(ctx context.Context) error {
 	in := newInputSet(ctx, t.ins)
+	if err := t.groupInputs(in); err != nil {
+		return err
+	}
 	lastWM := int64(NoWatermark)
 	for {
 		ev, err := in.next(ctx, t.out.flush)
@@ -61,13 +64,13 @@ func (t *task) loop(ctx context.Context) error {
 		switch ev.kind {
 		case evChunk:
 			t.stats.rowsIn.Add(int64(ev.chunk.Len()))
-			err = t.op.OnChunk(ctx, ev.chunk, t.out)
+			err = deliverChunk(ctx, t.op, ev, t.out)
 			releaseChunk(ev.chunk)
 		case evWatermark:
 			t.stats.watermark.Store(ev.watermark.TS)
 			var fwd Watermark
 			var ok bool
-			fwd, ok, err = t.op.OnWatermark(ctx, ev.watermark, t.out)
+			fwd, ok, err = deliverWatermark(ctx, t.op, ev, t.out)
 			if err == nil && ok && t.spec.WatermarkCol >= 0 && fwd.TS > lastWM {
 				lastWM = fwd.TS
 				err = t.out.broadcast(watermarkMsg(Watermark{Col: t.spec.WatermarkCol, TS: fwd.TS}))
@@ -79,6 +82,9 @@ func (t *task) loop(ctx context.Context) error {
 		case evBarrier:
 			if err = t.op.OnBarrier(ctx, ev.barrier, t.out); err != nil {
 				return err
+			}
+			if ev.barrier.Checkpoint && t.job != nil {
+				t.job.recordAlignment(ev.barrier.Epoch, ev.align)
 			}
 			if err = t.out.broadcast(barrierMsg(ev.barrier)); err != nil {
 				return err
@@ -95,12 +101,36 @@ func (t *task) loop(ctx context.Context) error {
 					return err
 				}
 			}
+			if err := t.handOverState(); err != nil {
+				return err
+			}
 			return t.finish()
 		}
 		if err != nil {
 			return err
 		}
 	}
+}
+
+// handOverState gives the final state of a subtask whose input ended to
+// the job, before its consumers can see the end of their input: the
+// checkpoints that complete from then on hold it (Job.FlushFinished).
+func (t *task) handOverState() error {
+	var tables []StateTable
+	if s, ok := t.op.(stateful); ok {
+		var err error
+		if tables, err = s.finalState(); err != nil {
+			return err
+		}
+	}
+	part := -1
+	if t.sink {
+		part = t.idx
+	}
+	if len(tables) > 0 || part >= 0 {
+		t.job.addFinished(tables, part)
+	}
+	return nil
 }
 
 // finish ends a subtask whose input ended: the rest of its output goes
@@ -134,6 +164,8 @@ func kindName(k planner.OpKind) string {
 		return "HashAgg"
 	case planner.OpMaterialize:
 		return "Materialize"
+	case planner.OpJoin:
+		return "Join"
 	}
 	return fmt.Sprintf("OpKind(%d)", k)
 }

@@ -58,12 +58,28 @@ type hashAgg struct {
 	keyBuf []byte
 
 	// state, when set, receives on each checkpoint barrier the groups
-	// changed during the epoch (ckDirty: key -> vnode).
+	// changed during the epoch (ckDirty: key -> whether the state table
+	// holds a version of it, which a removed group must delete), under
+	// the subtask's partition prefix (see stateKey).
 	state      StateTable
+	part       uint16
 	flushState func(epoch uint64, t StateTable) error
-	ckDirty    map[string]uint16
-	stateBuf   []byte
-	valBuf     []byte
+	// lazy is set for a restored aggregation without a window: its
+	// groups are read from the state table when their key comes up
+	// rather than all at start, so a restart does not wait for them (a
+	// windowed aggregation needs its groups in memory to close windows).
+	// It is also set once groups were evicted.
+	lazy bool
+	// budget bounds the memory of the groups of an aggregation without a
+	// window (0: unbounded); mem estimates it. Beyond it, groups
+	// unchanged in the last epoch are evicted at a checkpoint, once their
+	// state is in the state table, and read back when needed (lazy).
+	budget   int64
+	mem      int64
+	epochs   uint64 // checkpoints so far; aggGroup.touched is one of them
+	ckDirty  map[string]bool
+	stateBuf []byte
+	valBuf   []byte
 }
 
 type aggGroup struct {
@@ -73,11 +89,19 @@ type aggGroup struct {
 	count int64
 	// out is the row last emitted for the group (nil: none visible
 	// downstream).
-	out   types.Row
-	dirty bool
-	end   int64
-	vnode uint16
+	out     types.Row
+	dirty   bool
+	end     int64
+	size    int64  // estimated memory, counted in hashAgg.mem
+	touched uint64 // hashAgg.epochs when it last changed
+	// persisted is set once the state table holds a version of the
+	// group: removing it then takes a delete.
+	persisted bool
 }
+
+// groupOverhead estimates a group's memory beyond its key: the struct,
+// the map slot, the accumulators and the output row.
+const groupOverhead = 160
 
 // countStar is the non-NULL dummy argument of count(*).
 var countStar = types.NewInt(1)
@@ -129,9 +153,16 @@ func newHashAgg(op *planner.Operator, idx int, stats *subtaskStats, ectx *expr.C
 		if err != nil {
 			return nil, err
 		}
-		h.state, h.flushState, h.ckDirty = st, env.FlushState, map[string]uint16{}
-		if err := h.restore(op.Parallelism, idx); err != nil {
+		h.state, h.flushState, h.ckDirty = st, env.FlushState, map[string]bool{}
+		h.part = uint16(idx)
+		if h.winEnd < 0 && len(s.GroupKeys) > 0 {
+			h.budget = env.StateCacheBytes
+		}
+		if err := h.restore(); err != nil {
 			return nil, fmt.Errorf("restoring state table %d: %w", s.StateTableID, err)
+		}
+		if h.winEnd >= 0 || len(s.GroupKeys) == 0 {
+			writeOnly(st) // every group is in memory
 		}
 	}
 	if len(s.GroupKeys) == 0 && idx == 0 && h.groups[""] == nil {
@@ -141,47 +172,98 @@ func newHashAgg(op *planner.Operator, idx int, stats *subtaskStats, ectx *expr.C
 	return h, nil
 }
 
-// restore loads the groups of the vnodes this subtask owns.
-func (h *hashAgg) restore(parallelism, idx int) error {
-	return h.state.Scan(nil, func(k, v []byte) error {
-		vnode, key, err := vnodeOfStateKey(k)
+// restore loads the groups this subtask wrote, or with keys and without
+// a window only notes that there are some (lazy).
+func (h *hashAgg) restore() error {
+	if h.winEnd < 0 && len(h.groupKey) > 0 {
+		return h.state.Scan(partitionPrefix(h.part), func(_, _ []byte) error {
+			h.lazy = true
+			return storage.ErrStop
+		})
+	}
+	return h.state.Scan(partitionPrefix(h.part), func(k, v []byte) error {
+		_, key, err := splitStateKey(k)
 		if err != nil {
 			return err
 		}
-		if vnodeOwner(vnode, parallelism) != idx {
-			return nil
-		}
-		vals := make(types.Row, len(h.groupKey))
-		rest := key
-		for i := range vals {
-			if vals[i], rest, err = storage.DecodeKey(rest, false); err != nil {
-				return err
-			}
-		}
-		g := h.newGroup(string(key), vals)
-		g.vnode = vnode
-		if err := h.decodeGroup(g, v); err != nil {
+		g, err := h.restoreGroup(key, v)
+		if err != nil {
 			return err
 		}
-		if len(h.groupKey) == 0 {
-			h.global = g
-		}
 		if h.winEnd >= 0 {
-			g.end = vals[h.spec.WindowEndKey].I
+			g.end = g.vals[h.spec.WindowEndKey].I
 			if _, ok := h.byEnd[g.end]; !ok {
 				heap.Push(&h.ends, g.end)
 			}
 			h.byEnd[g.end] = append(h.byEnd[g.end], g)
 		}
-		if !h.eowc {
-			// Downstream has the row as of the checkpoint, which is what
-			// the restored accumulators give.
-			if g.out, err = h.result(g); err != nil {
-				return err
-			}
-		}
 		return nil
 	})
+}
+
+// restoreGroup rebuilds the group of key from its state value v.
+func (h *hashAgg) restoreGroup(key, v []byte) (*aggGroup, error) {
+	vals := make(types.Row, len(h.groupKey))
+	rest := key
+	for i := range vals {
+		var err error
+		if vals[i], rest, err = storage.DecodeKey(rest, false); err != nil {
+			return nil, err
+		}
+	}
+	g := h.newGroup(string(key), vals)
+	g.persisted = true
+	if err := h.decodeGroup(g, v); err != nil {
+		return nil, err
+	}
+	if len(h.groupKey) == 0 {
+		h.global = g
+	}
+	if !h.eowc {
+		// Downstream has the row as of the checkpoint, which is what the
+		// restored accumulators give.
+		var err error
+		if g.out, err = h.result(g); err != nil {
+			return nil, err
+		}
+	}
+	return g, nil
+}
+
+// load reads the group of key from the state table (lazy), or returns nil
+// when it has none.
+func (h *hashAgg) load(key []byte) (*aggGroup, error) {
+	h.stateBuf = stateKey(h.stateBuf, h.part, string(key))
+	v, ok, err := h.state.Get(h.stateBuf)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return h.restoreGroup(key, v)
+}
+
+// remove forgets a group that ended (emptied, or its window closed); the
+// next checkpoint deletes it from the state table if that holds it. With
+// lazy loading the state table forgets it at once, or it would be read
+// back.
+func (h *hashAgg) remove(g *aggGroup) {
+	h.forget(g)
+	if h.ckDirty == nil {
+		return
+	}
+	inState, ok := h.ckDirty[g.key]
+	if !ok {
+		inState = g.persisted
+	}
+	if !inState {
+		// Created and removed within the epoch: nothing to write.
+		delete(h.ckDirty, g.key)
+		return
+	}
+	h.ckDirty[g.key] = true
+	if h.lazy {
+		h.stateBuf = stateKey(h.stateBuf, h.part, g.key)
+		h.state.Delete(h.stateBuf)
+	}
 }
 
 // encodeGroup is the state value of g: uvarint count, then each
@@ -218,21 +300,36 @@ func (h *hashAgg) decodeGroup(g *aggGroup, v []byte) error {
 	return nil
 }
 
-// checkpoint writes the groups changed since the last checkpoint.
+// checkpoint writes the groups changed since the last checkpoint and
+// flushes them into checkpoint epoch.
 func (h *hashAgg) checkpoint(epoch uint64) error {
-	for key, vnode := range h.ckDirty {
-		h.stateBuf = stateKey(h.stateBuf, vnode, key)
-		if g := h.groups[key]; g != nil {
-			h.state.Put(h.stateBuf, h.encodeGroup(g))
-		} else {
-			h.state.Delete(h.stateBuf)
-		}
-	}
-	clear(h.ckDirty)
+	h.writeState()
+	h.evict()
 	if h.flushState != nil {
 		return h.flushState(epoch, h.state)
 	}
 	return nil
+}
+
+func (h *hashAgg) writeState() {
+	for key, inState := range h.ckDirty {
+		h.stateBuf = stateKey(h.stateBuf, h.part, key)
+		if g := h.groups[key]; g != nil {
+			h.state.Put(h.stateBuf, h.encodeGroup(g))
+			g.persisted = true
+		} else if inState {
+			h.state.Delete(h.stateBuf)
+		}
+	}
+	clear(h.ckDirty)
+}
+
+func (h *hashAgg) finalState() ([]StateTable, error) {
+	if h.state == nil {
+		return nil, nil
+	}
+	h.writeState()
+	return []StateTable{h.state}, nil
 }
 
 func (h *hashAgg) newGroup(key string, vals types.Row) *aggGroup {
@@ -240,16 +337,50 @@ func (h *hashAgg) newGroup(key string, vals types.Row) *aggGroup {
 	for i, a := range h.spec.Aggs {
 		g.accs[i] = a.Fn.New()
 	}
+	g.size = int64(2*len(key)+32*len(vals)+48*len(g.accs)) + groupOverhead
+	h.mem += g.size
 	h.groups[key] = g
 	return g
 }
 
+// forget removes g from memory.
+func (h *hashAgg) forget(g *aggGroup) {
+	delete(h.groups, g.key)
+	h.mem -= g.size
+}
+
+// evict brings the groups' memory under the budget, after a checkpoint
+// wrote every changed group to the state table: the least recently
+// changed first (those untouched in the epoch that just ended), then any.
+func (h *hashAgg) evict() {
+	defer func() { h.epochs++ }()
+	if h.budget <= 0 || h.mem <= h.budget {
+		return
+	}
+	target := h.budget * 8 / 10
+	for pass := 0; pass < 2 && h.mem > target; pass++ {
+		for _, g := range h.groups {
+			if pass == 0 && g.touched == h.epochs {
+				continue
+			}
+			h.forget(g)
+			if h.mem <= target {
+				break
+			}
+		}
+	}
+	h.lazy = true
+}
+
 func (h *hashAgg) markDirty(g *aggGroup) {
+	g.touched = h.epochs
 	if !g.dirty {
 		g.dirty = true
 		h.dirty = append(h.dirty, g)
 		if h.ckDirty != nil {
-			h.ckDirty[g.key] = g.vnode
+			if _, ok := h.ckDirty[g.key]; !ok {
+				h.ckDirty[g.key] = g.persisted
+			}
 		}
 	}
 }
@@ -274,6 +405,12 @@ func (h *hashAgg) OnChunk(_ context.Context, c *Chunk, out Emitter) error {
 			h.keyBuf = storage.AppendKey(h.keyBuf, row[k], false)
 		}
 		g := h.groups[string(h.keyBuf)]
+		if g == nil && h.lazy {
+			var err error
+			if g, err = h.load(h.keyBuf); err != nil {
+				return err
+			}
+		}
 		add := c.Op(i).IsInsert()
 		if g == nil {
 			if !add {
@@ -287,7 +424,6 @@ func (h *hashAgg) OnChunk(_ context.Context, c *Chunk, out Emitter) error {
 				vals[j] = row[k]
 			}
 			g = h.newGroup(string(h.keyBuf), vals)
-			g.vnode = Vnode(row, h.groupKey)
 			if h.winEnd >= 0 {
 				g.end = end
 				if _, ok := h.byEnd[end]; !ok {
@@ -355,7 +491,7 @@ func (h *hashAgg) emitDirty(out Emitter) error {
 		g.dirty = false
 		if h.eowc {
 			if g.count <= 0 {
-				delete(h.groups, g.key)
+				h.remove(g)
 			}
 			continue
 		}
@@ -381,7 +517,7 @@ func (h *hashAgg) emitDirty(out Emitter) error {
 		}
 		g.out = row
 		if g.count <= 0 && g != h.global {
-			delete(h.groups, g.key)
+			h.remove(g)
 		}
 	}
 	clear(h.dirty)
@@ -416,10 +552,7 @@ func (h *hashAgg) OnWatermark(_ context.Context, w Watermark, out Emitter) (Wate
 		for _, g := range h.byEnd[end] {
 			if h.groups[g.key] == g {
 				closing = append(closing, g)
-				delete(h.groups, g.key)
-				if h.ckDirty != nil {
-					h.ckDirty[g.key] = g.vnode
-				}
+				h.remove(g)
 			}
 		}
 		delete(h.byEnd, end)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"time"
 )
 
 // eventKind is what the input layer hands to the subtask loop.
@@ -22,6 +23,10 @@ type event struct {
 	chunk     *Chunk
 	watermark Watermark
 	barrier   Barrier
+	// align is how long the barrier's alignment took.
+	align time.Duration
+	// input is the logical input of a chunk or watermark (multiinput.go).
+	input int
 }
 
 // inputSet merges the input channels of one subtask (one per producer
@@ -52,14 +57,20 @@ type inputSet struct {
 	cur     int64
 	curIdle bool
 
-	aligning bool
-	barrier  Barrier
-	arrived  []bool
-	nArrived int
+	aligning   bool
+	barrier    Barrier
+	arrived    []bool
+	nArrived   int
+	alignStart time.Time
 
 	// ready holds an aligned barrier to return once the inputs are
-	// unblocked.
-	ready *Barrier
+	// unblocked, and readyAlign how long its alignment took.
+	ready      *Barrier
+	readyAlign time.Duration
+
+	// groups, for a multi-input operator, splits the channels into its
+	// inputs, each with its own watermark (multiinput.go).
+	groups *inputGroups
 }
 
 func newInputSet(ctx context.Context, chans []chan Message) *inputSet {
@@ -90,7 +101,7 @@ func (in *inputSet) next(ctx context.Context, idle func() error) (event, error) 
 		if in.ready != nil {
 			b := *in.ready
 			in.ready = nil
-			return event{kind: evBarrier, barrier: b}, nil
+			return event{kind: evBarrier, barrier: b, align: in.readyAlign}, nil
 		}
 		if in.live == 0 {
 			return event{kind: evEOF}, nil
@@ -109,9 +120,12 @@ func (in *inputSet) next(ctx context.Context, idle func() error) (event, error) 
 		switch m.Kind {
 		case MsgChunk:
 			in.idle[i] = false
-			return event{kind: evChunk, chunk: m.Chunk}, nil
+			return event{kind: evChunk, chunk: m.Chunk, input: in.inputOf(i)}, nil
 		case MsgWatermark:
 			in.wmCol = m.Watermark.Col
+			if in.groups != nil {
+				in.groups.col[in.groups.of[i]] = m.Watermark.Col
+			}
 			if m.Watermark.Idle {
 				in.idle[i] = true
 			} else {
@@ -183,6 +197,9 @@ func (in *inputSet) onBarrier(i int, b Barrier) error {
 	if !in.aligning {
 		in.aligning = true
 		in.barrier = b
+		if in.live > 1 {
+			in.alignStart = time.Now()
+		}
 	} else if b.Epoch != in.barrier.Epoch {
 		return fmt.Errorf("exec: barrier %d arrived while aligning barrier %d", b.Epoch, in.barrier.Epoch)
 	}
@@ -209,6 +226,11 @@ func (in *inputSet) checkAligned() {
 	in.nArrived = 0
 	b := in.barrier
 	in.ready = &b
+	in.readyAlign = 0
+	if !in.alignStart.IsZero() {
+		in.readyAlign = time.Since(in.alignStart)
+		in.alignStart = time.Time{}
+	}
 }
 
 // afterChange recomputes the combined watermark after an input's watermark,
@@ -233,6 +255,9 @@ func (in *inputSet) afterChange() (event, bool) {
 		return event{}, false
 	}
 	in.curIdle = false
+	if in.groups != nil {
+		return in.groupWatermark()
+	}
 	if min > in.cur {
 		in.cur = min
 		return event{kind: evWatermark, watermark: Watermark{Col: in.wmCol, TS: min}}, true

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"sync"
 	"time"
 
@@ -70,8 +71,56 @@ type Env struct {
 	// FlushState, when set, is called by a subtask right after it wrote
 	// its state for checkpoint epoch into t, from the subtask's goroutine
 	// (the table's owner), e.g. to flush t into the epoch's
-	// storage.CheckpointWriter.
+	// storage.CheckpointWriter. The state of subtasks that finished is
+	// flushed by the coordinator instead (FlushFinished).
 	FlushState func(epoch uint64, t StateTable) error
+	// Epochs, when set, numbers every barrier of the job (the catch-up
+	// barriers of WaitCaughtUp too), so that the jobs of a server share
+	// one epoch sequence with their checkpoint coordinator.
+	Epochs *EpochClock
+	// StateCacheBytes bounds the in-memory groups of each subtask of an
+	// aggregation without a window that has a state table (0: no bound).
+	// Beyond it, groups are evicted at checkpoints and read back from the
+	// state table (storage) when their key comes up again.
+	StateCacheBytes int64
+	// ConsistentReads makes the view's Snapshot return its rows as of the
+	// last checkpoint committed through CommitView rather than the live
+	// rows.
+	ConsistentReads bool
+}
+
+// EpochClock hands out barrier epochs. A coordinator that checkpoints
+// several jobs and the jobs' own catch-up barriers take their epochs from
+// one clock, so an epoch chosen by one is never taken by the other between
+// the choice and the injection.
+type EpochClock struct {
+	mu   sync.Mutex
+	last uint64
+}
+
+// Observe raises the clock to at least e (e.g. the epochs a restarted
+// server used before).
+func (c *EpochClock) Observe(e uint64) {
+	c.mu.Lock()
+	c.last = max(c.last, e)
+	c.mu.Unlock()
+}
+
+// Last returns the last epoch handed out.
+func (c *EpochClock) Last() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.last
+}
+
+// Next takes the next epoch and runs inject with it while no other epoch
+// can be taken. The epoch is used up whatever inject returns: it may have
+// reached some jobs.
+func (c *EpochClock) Next(inject func(epoch uint64) error) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.last++
+	return inject(c.last)
 }
 
 // SplitKey identifies a split of one source operator in Positions.
@@ -119,16 +168,29 @@ type ckState struct {
 	lastEpoch     uint64
 	inflight      map[uint64]*epochState
 	order         []uint64
-	completedPos  map[uint64]map[SplitKey][]byte
+	completedInfo map[uint64]*epochState
 	completedList []uint64
 	finishedSinks int
 	completed     chan uint64
+
+	// finalPos holds the positions of the splits of source subtasks that
+	// reached the end of their input. A finished subtask injects no more
+	// barriers, and every operator that aligns a later barrier has seen
+	// all of its rows, so later epochs record these positions for it.
+	finalPos map[SplitKey][]byte
+	// finished holds the state tables of subtasks that finished their
+	// input, with their final state written (not flushed); finishedParts
+	// the view partitions of finished sink subtasks.
+	finished      []StateTable
+	finishedParts []int
 }
 
 type epochState struct {
 	positions map[SplitKey][]byte
 	sinksSeen int
 	waiters   []chan struct{}
+	// align is the longest barrier alignment of any subtask.
+	align time.Duration
 }
 
 // Build checks graph and prepares its subtasks and channels. Expressions
@@ -153,9 +215,10 @@ func Build(graph *planner.StreamGraph, env Env) (*Job, error) {
 		exited: make(chan struct{}),
 		done:   make(chan struct{}),
 		ck: ckState{
-			inflight:     map[uint64]*epochState{},
-			completedPos: map[uint64]map[SplitKey][]byte{},
-			completed:    make(chan uint64, 1),
+			inflight:      map[uint64]*epochState{},
+			completedInfo: map[uint64]*epochState{},
+			completed:     make(chan uint64, 1),
+			finalPos:      map[SplitKey][]byte{},
 		},
 	}
 	ops := graph.Operators
@@ -182,6 +245,8 @@ func Build(graph *planner.StreamGraph, env Env) (*Job, error) {
 		return nil, errors.New("exec: the last operator must be a Materialize")
 	}
 	j.view = NewView(graph.Output, sink.Materialize.KeyCols, sink.Parallelism)
+	j.view.consistent = env.ConsistentReads
+	j.view.track = env.ConsistentReads || (env.StateTables != nil && sink.Materialize.StateTableID != 0)
 	j.viewRel = sink.Materialize.View
 	j.nSinks = sink.Parallelism
 
@@ -196,16 +261,13 @@ func Build(graph *planner.StreamGraph, env Env) (*Job, error) {
 				}
 				t.src = &sourceTask{task: t, spec: op.Source, wake: make(chan struct{}, 1), now: env.Now}
 				j.sources = append(j.sources, t.src)
-			} else {
-				o, err := newOperator(j, op, s, t.stats, &expr.Ctx{Now: nowTS})
-				if err != nil {
-					return nil, fmt.Errorf("exec: operator %d (%s): %w", op.ID, kindName(op.Kind), err)
-				}
-				t.op = o
 			}
 			byOp[i] = append(byOp[i], t)
 			j.tasks = append(j.tasks, t)
 		}
+	}
+	if err := j.buildOperators(nowTS); err != nil {
+		return nil, err
 	}
 	// Wire the channels: one per (producer subtask, consumer subtask) pair
 	// that exchanges rows, owned (and closed) by the producer.
@@ -262,6 +324,34 @@ func Build(graph *planner.StreamGraph, env Env) (*Job, error) {
 		}
 	}
 	return j, nil
+}
+
+// buildOperators builds the operators of the subtasks, in parallel:
+// building a stateful operator restores its state from the last
+// checkpoint, which for a large view is most of a restart.
+func (j *Job) buildOperators(now time.Time) error {
+	errs := make([]error, len(j.tasks))
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i, t := range j.tasks {
+		if t.src != nil {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			o, err := newOperator(j, t.spec, t.idx, t.stats, &expr.Ctx{Now: now})
+			if err != nil {
+				errs[i] = fmt.Errorf("exec: operator %d (%s): %w", t.spec.ID, kindName(t.spec.Kind), err)
+				return
+			}
+			t.op = o
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // View is the materialized view the job maintains.
@@ -508,7 +598,12 @@ func (j *Job) WaitCaughtUp(ctx context.Context) error {
 		default:
 		}
 		waiter := make(chan struct{})
-		err := j.triggerBarrier(j.LastEpoch()+1, false, waiter)
+		var err error
+		if j.env.Epochs != nil {
+			err = j.env.Epochs.Next(func(e uint64) error { return j.triggerBarrier(e, false, waiter) })
+		} else {
+			err = j.triggerBarrier(j.LastEpoch()+1, false, waiter)
+		}
 		if errors.Is(err, ErrEpochNotIncreasing) {
 			continue // a coordinator took the epoch meanwhile
 		}
@@ -535,10 +630,29 @@ func (j *Job) waitFor(ctx context.Context, ch <-chan struct{}) error {
 		if err := j.Err(); err != nil {
 			return err
 		}
+		// select chooses at random among ready cases: a job whose input
+		// finished has both done and exited closed, and that is success.
+		select {
+		case <-j.done:
+			return nil
+		default:
+		}
 		return ErrNotRunning
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// TriggerCheckpoint injects checkpoint barrier epoch like TriggerBarrier
+// and returns a channel closed when every sink subtask has seen it. A job
+// whose input finished still takes part: its barriers complete at once,
+// with the final positions of its sources.
+func (j *Job) TriggerCheckpoint(epoch uint64) (<-chan struct{}, error) {
+	waiter := make(chan struct{})
+	if err := j.triggerBarrier(epoch, true, waiter); err != nil {
+		return nil, err
+	}
+	return waiter, nil
 }
 
 func (j *Job) triggerBarrier(epoch uint64, checkpoint bool, waiter chan struct{}) error {
@@ -550,7 +664,13 @@ func (j *Job) triggerBarrier(epoch uint64, checkpoint bool, waiter chan struct{}
 	}
 	select {
 	case <-j.exited:
-		return ErrNotRunning
+		select {
+		case <-j.done:
+			// Finished: nothing flows, but the epoch completes (below)
+			// with the final positions and state.
+		default:
+			return ErrNotRunning
+		}
 	default:
 	}
 	ck := &j.ck
@@ -563,7 +683,7 @@ func (j *Job) triggerBarrier(epoch uint64, checkpoint bool, waiter chan struct{}
 		return ErrTooManyBarriers
 	}
 	ck.lastEpoch = epoch
-	st := &epochState{positions: map[SplitKey][]byte{}}
+	st := &epochState{positions: copyPositions(ck.finalPos)}
 	if waiter != nil {
 		st.waiters = append(st.waiters, waiter)
 	}
@@ -592,8 +712,93 @@ func (j *Job) Positions(epoch uint64) (map[SplitKey][]byte, bool) {
 	if st, ok := ck.inflight[epoch]; ok {
 		return copyPositions(st.positions), true
 	}
-	p, ok := ck.completedPos[epoch]
-	return copyPositions(p), ok
+	st, ok := ck.completedInfo[epoch]
+	if !ok {
+		return nil, false
+	}
+	return copyPositions(st.positions), true
+}
+
+// Alignment returns the longest time any subtask spent aligning barrier
+// epoch: from its first input's barrier to its last one's.
+func (j *Job) Alignment(epoch uint64) time.Duration {
+	ck := &j.ck
+	ck.mu.Lock()
+	defer ck.mu.Unlock()
+	if st, ok := ck.inflight[epoch]; ok {
+		return st.align
+	}
+	if st, ok := ck.completedInfo[epoch]; ok {
+		return st.align
+	}
+	return 0
+}
+
+func (j *Job) recordAlignment(epoch uint64, d time.Duration) {
+	ck := &j.ck
+	ck.mu.Lock()
+	defer ck.mu.Unlock()
+	if st, ok := ck.inflight[epoch]; ok && d > st.align {
+		st.align = d
+	}
+}
+
+// recordFinal is called by a source subtask that read all of its input,
+// with the final positions of its splits: the barriers it will never
+// inject, in flight or later, get them.
+func (j *Job) recordFinal(pos map[SplitKey][]byte) {
+	ck := &j.ck
+	ck.mu.Lock()
+	defer ck.mu.Unlock()
+	for k, v := range pos {
+		ck.finalPos[k] = v
+		for _, st := range ck.inflight {
+			if _, ok := st.positions[k]; !ok {
+				st.positions[k] = v
+			}
+		}
+	}
+}
+
+// addFinished hands the state of a subtask that finished its input over
+// to the job: its goroutine no longer touches tables, and its final state
+// reaches the next checkpoint through FlushFinished. part is the view
+// partition of a sink subtask, else -1.
+func (j *Job) addFinished(tables []StateTable, part int) {
+	ck := &j.ck
+	ck.mu.Lock()
+	defer ck.mu.Unlock()
+	ck.finished = append(ck.finished, tables...)
+	if part >= 0 {
+		ck.finishedParts = append(ck.finishedParts, part)
+	}
+}
+
+// FlushFinished flushes the state tables of the subtasks that finished
+// their input into checkpoint epoch, which must have completed: a
+// subtask's final state belongs to every checkpoint after its end, and
+// flushing a table whose state was already flushed writes nothing. It
+// returns the view partitions whose final rows the checkpoint now holds,
+// for CommitView.
+func (j *Job) FlushFinished(epoch uint64, flush func(StateTable) error) ([]int, error) {
+	ck := &j.ck
+	ck.mu.Lock()
+	tables := append([]StateTable(nil), ck.finished...)
+	parts := append([]int(nil), ck.finishedParts...)
+	ck.mu.Unlock()
+	for _, t := range tables {
+		if err := flush(t); err != nil {
+			return nil, err
+		}
+	}
+	return parts, nil
+}
+
+// CommitView makes the view's consistent reads (Snapshot) show its rows as
+// of checkpoint epoch, whose state is now durable; finishedParts are the
+// partitions whose final rows it holds (FlushFinished).
+func (j *Job) CommitView(epoch uint64, finishedParts []int) {
+	j.view.commit(epoch, finishedParts)
 }
 
 func copyPositions(p map[SplitKey][]byte) map[SplitKey][]byte {
@@ -656,10 +861,11 @@ func (j *Job) checkCompletedLocked() {
 		for _, w := range st.waiters {
 			close(w)
 		}
-		ck.completedPos[e] = st.positions
+		st.waiters = nil
+		ck.completedInfo[e] = st
 		ck.completedList = append(ck.completedList, e)
 		if len(ck.completedList) > keptPositions {
-			delete(ck.completedPos, ck.completedList[0])
+			delete(ck.completedInfo, ck.completedList[0])
 			ck.completedList = ck.completedList[1:]
 		}
 		ck.publish(e)

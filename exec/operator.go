@@ -33,6 +33,16 @@ type eofHandler interface {
 	OnEOF(ctx context.Context, out Emitter) error
 }
 
+// stateful is implemented by operators whose state is checkpointed. On
+// checkpoint barriers they write and flush their state themselves
+// (OnBarrier); at the end of their input the runtime takes it over.
+type stateful interface {
+	// finalState writes the state changed since the last checkpoint into
+	// the operator's state tables and returns them. It is called once,
+	// after the last OnChunk, OnWatermark or OnEOF.
+	finalState() ([]StateTable, error)
+}
+
 // Emitter is where an operator sends its output.
 type Emitter interface {
 	// Emit sends c downstream and takes ownership of it: the operator must

@@ -47,8 +47,10 @@ func newOperator(j *Job, op *planner.Operator, idx int, stats *subtaskStats, ect
 		return newHashAgg(op, idx, stats, ectx, env)
 	case planner.OpSessionWindow:
 		return newSessionWindow(op, stats)
+	case planner.OpJoin:
+		return newJoinOperator(j, op, idx, stats, ectx)
 	case planner.OpMaterialize:
-		return &materialize{view: j.view, part: j.view.parts[idx], keyCols: op.Materialize.KeyCols}, nil
+		return newMaterialize(j, idx, op.Materialize.KeyCols, op.Materialize.StateTableID)
 	}
 	return nil, fmt.Errorf("unsupported operator kind %s", kindName(op.Kind))
 }

@@ -56,6 +56,16 @@ type splitState struct {
 	// seen with nothing more to read (a read returned fewer rows than
 	// asked for).
 	drainedGen uint64
+	// endPos is the position at the end of a finished split, taken
+	// before its reader was closed.
+	endPos []byte
+}
+
+func (sp *splitState) position() []byte {
+	if sp.eof {
+		return sp.endPos
+	}
+	return sp.r.position()
 }
 
 // splitReader reads rows (with their changelog op) into a chunk.
@@ -264,6 +274,7 @@ func (s *sourceTask) loop(ctx context.Context, splits []*splitState) error {
 				}
 			}
 			if errors.Is(err, io.EOF) {
+				sp.endPos = sp.r.position()
 				sp.eof = true
 				if cerr := sp.r.close(); cerr != nil {
 					return cerr
@@ -356,10 +367,7 @@ func (s *sourceTask) pause(ctx context.Context, d time.Duration) error {
 func (s *sourceTask) inject(splits []*splitState) (stop bool, err error) {
 	t := s.task
 	for _, b := range s.takeBarriers() {
-		pos := make(map[SplitKey][]byte, len(splits))
-		for _, sp := range splits {
-			pos[SplitKey{Op: t.spec.ID, Split: sp.name}] = sp.r.position()
-		}
+		pos := s.positions(splits)
 		t.job.recordPositions(b.Epoch, pos)
 		if err := t.out.broadcast(barrierMsg(b)); err != nil {
 			return false, err
@@ -371,10 +379,21 @@ func (s *sourceTask) inject(splits []*splitState) (stop bool, err error) {
 	return false, nil
 }
 
+func (s *sourceTask) positions(splits []*splitState) map[SplitKey][]byte {
+	pos := make(map[SplitKey][]byte, len(splits))
+	for _, sp := range splits {
+		pos[SplitKey{Op: s.task.spec.ID, Split: sp.name}] = sp.position()
+	}
+	return pos
+}
+
 // finish ends the subtask. At the end of bounded input a final watermark
 // of +infinity closes every window downstream.
 func (s *sourceTask) finish(splits []*splitState, eof bool) error {
 	t := s.task
+	if eof {
+		t.job.recordFinal(s.positions(splits))
+	}
 	if eof && s.spec.EventTimeCol >= 0 {
 		t.stats.watermark.Store(MaxWatermark)
 		if err := t.out.broadcast(watermarkMsg(Watermark{Col: s.spec.EventTimeCol, TS: MaxWatermark})); err != nil {

@@ -17,8 +17,13 @@ import (
 // Badger when the epoch's checkpoint flushes it); MemState is the
 // in-memory version for tests.
 //
-// Keys are vnode(2, big-endian) | memcomparable key, so that state can be
-// redistributed by vnode when the parallelism changes.
+// Keys are partition(2, big-endian) | key, where the partition is the
+// subtask that owns the entry: a subtask restores exactly what it wrote.
+// (Rows do not always reach an operator by the vnode of its own key: a
+// forward exchange keeps an upstream distribution on a subset of the
+// keys.) A view's parallelism never changes, and routing is a function of
+// the rows, so a restored key is owned by the subtask its rows reach.
+// Each subtask has its own StateTable instance of the operator's table.
 type StateTable interface {
 	Get(key []byte) ([]byte, bool, error)
 	Put(key, val []byte)
@@ -29,6 +34,15 @@ type StateTable interface {
 }
 
 var _ StateTable = (*storage.StateTable)(nil)
+
+// writeOnly drops the read cache of a table its operator only writes
+// after restoring from it: cached copies of written entries would only
+// take memory.
+func writeOnly(t StateTable) {
+	if b, ok := t.(interface{ SetCacheBudget(int64) }); ok {
+		b.SetCacheBudget(0)
+	}
+}
 
 // MemState is a StateTable in a Go map.
 type MemState struct{ m map[string][]byte }
@@ -71,14 +85,18 @@ func (s *MemState) Scan(prefix []byte, fn func(key, val []byte) error) error {
 	return nil
 }
 
-// stateKey is vnode(2) | key.
-func stateKey(buf []byte, vnode uint16, key string) []byte {
-	buf = binary.BigEndian.AppendUint16(buf[:0], vnode)
+// stateKey is partition(2) | key.
+func stateKey(buf []byte, part uint16, key string) []byte {
+	buf = binary.BigEndian.AppendUint16(buf[:0], part)
 	return append(buf, key...)
 }
 
-// vnodeOfStateKey splits a state key.
-func vnodeOfStateKey(k []byte) (uint16, []byte, error) {
+func partitionPrefix(part uint16) []byte {
+	return binary.BigEndian.AppendUint16(nil, part)
+}
+
+// splitStateKey splits a state key into its partition and key.
+func splitStateKey(k []byte) (uint16, []byte, error) {
 	if len(k) < 2 {
 		return 0, nil, fmt.Errorf("%w: state key of %d bytes", storage.ErrCorrupt, len(k))
 	}

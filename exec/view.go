@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"streamsqld/sql/types"
 	"streamsqld/storage"
@@ -21,10 +22,25 @@ const SubscriptionBuffer = 16
 
 // View is the readable state of a materialized view: its rows, kept by
 // the Materialize subtasks of the job, one hash partition each.
+//
+// With consistent reads (Env.ConsistentReads) Snapshot returns the rows as
+// of the last checkpoint committed to the view (CommitView), like
+// RisingWave's epochs and Materialize's timestamps: a reader never sees
+// changes that a crash could take back. Each partition keeps the live rows
+// plus, for every key changed since that checkpoint, its row before the
+// change (an undo log per checkpoint epoch); the committed image is the
+// live rows with those undone, so only changed keys cost memory twice.
 type View struct {
 	cols    []types.Column
 	keyCols []int
 	parts   []*viewPart
+
+	// consistent makes Snapshot return the committed image; track makes
+	// the partitions keep before-images (for consistent reads, and for
+	// the keys the Materialize writes to its state at a checkpoint).
+	consistent bool
+	track      bool
+	committed  atomic.Uint64 // epoch of the last commit
 
 	closeOnce sync.Once
 	closed    chan struct{}
@@ -32,7 +48,8 @@ type View struct {
 }
 
 // viewPart is one Materialize subtask's partition. Its lock is held only to
-// apply one chunk or to copy the rows, never while sending.
+// apply one chunk or to copy the rows, never while sending. Only the
+// subtask writes rows; it may read them without the lock.
 type viewPart struct {
 	mu sync.Mutex
 	// rows maps the memcomparable encoding of the key (the whole row for a
@@ -40,11 +57,25 @@ type viewPart struct {
 	// multiplicity.
 	rows map[string]*viewRow
 	subs []*Subscription
+
+	// open holds the before-images of the keys changed since the last
+	// checkpoint barrier (n == 0: the key was absent); sealed those of
+	// checkpoint epochs not committed yet, oldest first.
+	open   map[string]viewRow
+	sealed []epochUndo
+	// final is set once a committed checkpoint holds the rows the
+	// partition had when its input ended: reads see the live rows.
+	final bool
 }
 
 type viewRow struct {
 	row types.Row
 	n   int
+}
+
+type epochUndo struct {
+	epoch  uint64
+	before map[string]viewRow
 }
 
 // NewView returns an empty view of the given schema, keyed by keyCols (nil:
@@ -60,27 +91,31 @@ func NewView(cols []types.Column, keyCols []int, parallelism int) *View {
 // Columns is the view's schema.
 func (v *View) Columns() []types.Column { return v.cols }
 
-// Snapshot returns the view's rows. All partitions are locked together, so
-// the copy is consistent across them as of one instant. The rows are
-// shared with the view and must not be modified.
-//
-// Reads go through this one method so that they can become
-// epoch-consistent (as of the last completed checkpoint) later.
+// Snapshot returns the view's rows: as of the last committed checkpoint
+// with consistent reads, else the live rows. All partitions are locked
+// together, so the copy is consistent across them. The rows are shared
+// with the view and must not be modified.
 func (v *View) Snapshot() []types.Row {
 	v.lockAll()
 	defer v.unlockAll()
-	return v.snapshotLocked()
+	var out []types.Row
+	for _, p := range v.parts {
+		out = p.appendRows(out, v.consistent)
+	}
+	return out
 }
 
-// Len is the number of rows.
+// CommittedEpoch is the epoch of the last checkpoint committed to the
+// view (0: none since the job started).
+func (v *View) CommittedEpoch() uint64 { return v.committed.Load() }
+
+// Len is the number of rows Snapshot would return.
 func (v *View) Len() int {
 	v.lockAll()
 	defer v.unlockAll()
 	n := 0
 	for _, p := range v.parts {
-		for _, r := range p.rows {
-			n += r.n
-		}
+		n += p.count(v.consistent)
 	}
 	return n
 }
@@ -100,13 +135,121 @@ func (v *View) unlockAll() {
 func (v *View) snapshotLocked() []types.Row {
 	var out []types.Row
 	for _, p := range v.parts {
-		for _, r := range p.rows {
-			for i := 0; i < r.n; i++ {
-				out = append(out, r.row)
+		out = p.appendRows(out, false)
+	}
+	return out
+}
+
+// undone returns, for reads as of the last commit, the before-image of
+// every key changed since, or nil when the live rows are those. p.mu is
+// held.
+func (p *viewPart) undone(consistent bool) map[string]viewRow {
+	if !consistent || p.final || (len(p.sealed) == 0 && len(p.open) == 0) {
+		return nil
+	}
+	if len(p.sealed) == 0 {
+		return p.open
+	}
+	// The oldest before-image of a key is its committed row.
+	m := make(map[string]viewRow, len(p.open))
+	for _, seg := range p.sealed {
+		for k, r := range seg.before {
+			if _, ok := m[k]; !ok {
+				m[k] = r
 			}
 		}
 	}
+	for k, r := range p.open {
+		if _, ok := m[k]; !ok {
+			m[k] = r
+		}
+	}
+	return m
+}
+
+func (p *viewPart) appendRows(out []types.Row, consistent bool) []types.Row {
+	undo := p.undone(consistent)
+	for k, r := range p.rows {
+		if _, changed := undo[k]; changed {
+			continue
+		}
+		for i := 0; i < r.n; i++ {
+			out = append(out, r.row)
+		}
+	}
+	for _, r := range undo {
+		for i := 0; i < r.n; i++ {
+			out = append(out, r.row)
+		}
+	}
 	return out
+}
+
+func (p *viewPart) count(consistent bool) int {
+	undo := p.undone(consistent)
+	n := 0
+	for k, r := range p.rows {
+		if _, changed := undo[k]; !changed {
+			n += r.n
+		}
+	}
+	for _, r := range undo {
+		n += r.n
+	}
+	return n
+}
+
+// touch records the before-image of key, about to change, if it is the
+// key's first change since the last checkpoint barrier. p.mu is held.
+func (p *viewPart) touch(key []byte, r *viewRow) {
+	if _, seen := p.open[string(key)]; seen {
+		return
+	}
+	if p.open == nil {
+		p.open = map[string]viewRow{}
+	}
+	var before viewRow
+	if r != nil {
+		before = *r
+	}
+	p.open[string(key)] = before
+}
+
+// seal closes the epoch of checkpoint barrier epoch and returns the keys
+// it changed (with their before-images). The undo log is kept for
+// consistent reads until the checkpoint commits.
+func (p *viewPart) seal(epoch uint64, keep bool) map[string]viewRow {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	before := p.open
+	p.open = nil
+	if keep && len(before) > 0 {
+		p.sealed = append(p.sealed, epochUndo{epoch: epoch, before: before})
+	}
+	return before
+}
+
+// commit makes the checkpoint of epoch the one reads see; finished lists
+// the partitions whose final rows it holds.
+func (v *View) commit(epoch uint64, finished []int) {
+	v.lockAll()
+	defer v.unlockAll()
+	for _, p := range v.parts {
+		n := 0
+		for n < len(p.sealed) && p.sealed[n].epoch <= epoch {
+			n++
+		}
+		p.sealed = append(p.sealed[:0], p.sealed[n:]...)
+	}
+	for _, i := range finished {
+		if i >= 0 && i < len(v.parts) {
+			p := v.parts[i]
+			p.final, p.sealed, p.open = true, nil, nil
+		}
+	}
+	if epoch > v.committed.Load() {
+		v.committed.Store(epoch)
+	}
 }
 
 // Subscribe returns the view's current rows and a subscription delivering
@@ -199,7 +342,7 @@ func (s *Subscription) Cancel() {
 // subscribers to send them to. With a key, an insert over an existing row
 // is an update and a delete of a missing key is dropped; without a key,
 // rows carry a multiplicity.
-func (p *viewPart) apply(c *Chunk, keyCols []int, keyBuf []byte) (*Chunk, []*Subscription, []byte) {
+func (p *viewPart) apply(c *Chunk, keyCols []int, keyBuf []byte, track bool) (*Chunk, []*Subscription, []byte) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	var changes *Chunk
@@ -220,6 +363,9 @@ func (p *viewPart) apply(c *Chunk, keyCols []int, keyBuf []byte) (*Chunk, []*Sub
 		}
 		r := p.rows[string(keyBuf)]
 		if c.Op(i).IsInsert() {
+			if track {
+				p.touch(keyBuf, r)
+			}
 			switch {
 			case r == nil:
 				p.rows[string(keyBuf)] = &viewRow{row: CopyRow(row), n: 1}
@@ -242,6 +388,9 @@ func (p *viewPart) apply(c *Chunk, keyCols []int, keyBuf []byte) (*Chunk, []*Sub
 		}
 		if r == nil {
 			continue
+		}
+		if track {
+			p.touch(keyBuf, r)
 		}
 		if changes != nil {
 			changes.Append(Delete, r.row)

@@ -16,6 +16,8 @@ type Query struct {
 	// ParamTypes are the types of $1..$n: the caller's, completed by
 	// inference from context (untyped leftovers are text).
 	ParamTypes []types.T
+	// Origins are the relation columns of Columns (see ColumnOrigin).
+	Origins []ColumnOrigin
 }
 
 // BindQuery binds and optimizes an ad-hoc SELECT (or VALUES / set
@@ -31,7 +33,7 @@ func BindQuery(sel *ast.Select, env Env, paramTypes []types.T) (*Query, error) {
 	if plan, err = Optimize(plan); err != nil {
 		return nil, err
 	}
-	return &Query{Plan: plan, Columns: plan.Columns(), ParamTypes: params}, nil
+	return &Query{Plan: plan, Columns: plan.Columns(), ParamTypes: params, Origins: columnOrigins(plan)}, nil
 }
 
 // InsertPlan is a bound INSERT: Query produces complete rows of Table, in

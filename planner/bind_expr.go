@@ -2,6 +2,7 @@ package planner
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -69,6 +70,15 @@ type aggEntry struct {
 	filter expr.Expr
 	name   string
 	key    string
+	// order is the aggregate's ORDER BY (string_agg(x, ',' ORDER BY y)).
+	order []aggOrderKey
+}
+
+// aggOrderKey is one key of an aggregate's ORDER BY.
+type aggOrderKey struct {
+	e          expr.Expr
+	desc       bool
+	nullsFirst bool
 }
 
 type srfEntry struct {
@@ -119,6 +129,11 @@ func (b *binder) bindExpr(e ast.Expr, c *exprCtx) (expr.Expr, error) {
 	case *ast.ColumnRef:
 		i, err := c.sc.resolve(n.Table, n.Column, n.Pos())
 		if err != nil {
+			if code := pgerror.Code(err); code == pgerror.UndefinedColumn || code == pgerror.UndefinedTable {
+				if e, ok, oerr := b.resolveOuter(n.Table, n.Column, n.Pos()); ok {
+					return e, oerr
+				}
+			}
 			return nil, err
 		}
 		ref := c.sc.colRef(i)
@@ -217,13 +232,12 @@ func (b *binder) bindExpr(e ast.Expr, c *exprCtx) (expr.Expr, error) {
 	case *ast.FuncCall:
 		return b.bindFunc(n, c)
 	case *ast.Cast:
-		switch strings.ToLower(n.TypeName) {
-		case "regclass", "regtype", "regproc", "pg_catalog.regclass", "pg_catalog.regtype", "pg_catalog.regproc":
-			return nil, unsupported(n.Pos(), "casting to %s is not supported", strings.ToLower(n.TypeName))
-		}
 		x, err := b.bindExpr(n.Expr, c)
 		if err != nil {
 			return nil, err
+		}
+		if e, ok, err := b.bindCatalogCast(x, n.TypeName, n.Pos()); ok {
+			return e, err
 		}
 		return b.castTo(x, n.Type, n.Pos())
 	case *ast.CaseExpr:
@@ -254,6 +268,12 @@ func (b *binder) bindExpr(e ast.Expr, c *exprCtx) (expr.Expr, error) {
 		return &expr.ArrayCtor{Elems: elems, T: types.ArrayOf(t.Fam)}, nil
 	case *ast.AnyAll:
 		return b.bindAnyAll(n, c)
+	case *ast.FieldSelect:
+		x, err := b.bindExpr(n.Expr, c)
+		if err != nil {
+			return nil, err
+		}
+		return b.bindFieldSelect(x, n.Field, n.Pos())
 	case *ast.Subscript:
 		x, err := b.bindExpr(n.Expr, c)
 		if err != nil {
@@ -642,7 +662,13 @@ func (b *binder) bindAnyAll(n *ast.AnyAll, c *exprCtx) (expr.Expr, error) {
 
 func (b *binder) bindFunc(f *ast.FuncCall, c *exprCtx) (expr.Expr, error) {
 	name := strings.ToLower(f.Name)
-	if f.Schema != "" && !strings.EqualFold(f.Schema, "pg_catalog") {
+	switch schema := strings.ToLower(f.Schema); schema {
+	case "", "pg_catalog":
+	case "information_schema":
+		// information_schema's helper functions (_pg_expandarray ...) are
+		// registered under their qualified names.
+		name = schema + "." + name
+	default:
 		return nil, pgerror.Newf(pgerror.UndefinedFunction, "function %s.%s does not exist", f.Schema, name).WithPosition(f.Pos())
 	}
 	if f.Over != nil {
@@ -710,10 +736,28 @@ func (b *binder) bindAgg(f *ast.FuncCall, name string, c *exprCtx) (expr.Expr, e
 		}
 		return nil, pgerror.Newf(pgerror.GroupingError, "aggregate functions are not allowed in %s", c.clause).WithPosition(f.Pos())
 	}
-	if len(f.OrderBy) > 0 {
-		return nil, unsupported(f.Pos(), "ORDER BY in aggregate %s is not supported", name)
+	if len(f.OrderBy) > 0 && b.stream {
+		return nil, unsupported(f.Pos(), "ORDER BY in aggregate %s is not supported in materialized views", name)
 	}
 	ac := &exprCtx{sc: c.sc, clause: "aggregate function calls", q: c.q, inAgg: true}
+	var order []aggOrderKey
+	for _, o := range f.OrderBy {
+		e, err := b.bindExpr(o.Expr, ac)
+		if err != nil {
+			return nil, err
+		}
+		if e.Type().Fam == types.Unknown {
+			if e, err = b.coerce(e, types.TText, o.Expr.Pos()); err != nil {
+				return nil, err
+			}
+		}
+		// PostgreSQL sorts NULLs as larger than any value by default.
+		nullsFirst := o.Desc
+		if o.NullsFirst != nil {
+			nullsFirst = *o.NullsFirst
+		}
+		order = append(order, aggOrderKey{e: e, desc: o.Desc, nullsFirst: nullsFirst})
+	}
 	var args []expr.Expr
 	var argTypes []types.T
 	if !f.Star {
@@ -781,13 +825,16 @@ func (b *binder) bindAgg(f *ast.FuncCall, name string, c *exprCtx) (expr.Expr, e
 	if filter != nil {
 		display += " FILTER (WHERE " + exprString(filter) + ")"
 	}
-	key := name + "|" + strconv.FormatBool(f.Distinct) + "|" + exprKey(arg) + "|" + exprKey(filter)
+	if len(order) > 0 {
+		fn, arg = orderedAgg(fn, arg, order)
+	}
+	key := name + "|" + strconv.FormatBool(f.Distinct) + "|" + exprKey(arg) + "|" + exprKey(filter) + "|" + aggOrderSignature(order)
 	for i, a := range c.q.aggs {
 		if a.key == key {
 			return &aggRef{idx: i, T: a.fn.Ret, name: a.name}, nil
 		}
 	}
-	c.q.aggs = append(c.q.aggs, &aggEntry{fn: fn, arg: arg, filter: filter, name: display, key: key})
+	c.q.aggs = append(c.q.aggs, &aggEntry{fn: fn, arg: arg, filter: filter, name: display, key: key, order: order})
 	return &aggRef{idx: len(c.q.aggs) - 1, T: fn.Ret, name: display}, nil
 }
 
@@ -869,6 +916,11 @@ func (b *binder) coerce(e expr.Expr, t types.T, pos int) (expr.Expr, error) {
 			if n.D.IsNull() {
 				return &expr.Const{D: types.Null, T: t}, nil
 			}
+			if rt, ok := regTypeByFamily(t.Fam); ok {
+				if x, done, err := b.regInput(e, rt, pos); done {
+					return x, err
+				}
+			}
 			d, err := types.ParseText(n.D.Str(), t)
 			if err != nil {
 				return nil, withPos(err, pos)
@@ -895,6 +947,16 @@ func (b *binder) castTo(e expr.Expr, t types.T, pos int) (expr.Expr, error) {
 	}
 	if et.Fam == types.Unknown {
 		return b.coerce(e, t, pos)
+	}
+	if rt, ok := regTypeByFamily(t.Fam); ok && et.IsString() {
+		if x, done, err := b.regInput(e, rt, pos); done {
+			return x, err
+		}
+	}
+	if t.IsString() {
+		if x, ok := regOutput(e); ok {
+			return b.castTo(x, t, pos)
+		}
 	}
 	return &expr.CastExpr{E: e, T: t}, nil
 }
@@ -1023,4 +1085,14 @@ func (b *binder) bindSubscript(x, i expr.Expr, n *ast.Subscript) (expr.Expr, err
 		},
 	}
 	return &expr.Call{Fn: fn, Args: []expr.Expr{x, i}}, nil
+}
+
+// aggOrderSignature identifies an aggregate ORDER BY list.
+func aggOrderSignature(order []aggOrderKey) string {
+	var b strings.Builder
+	for _, k := range order {
+		b.WriteString(exprKey(k.e))
+		fmt.Fprintf(&b, ":%v:%v;", k.desc, k.nullsFirst)
+	}
+	return b.String()
 }

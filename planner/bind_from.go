@@ -413,6 +413,25 @@ func (b *binder) bindTableFunc(n *ast.TableFunc, outer *scope) (LogicalPlan, *sc
 			return nil, nil, err
 		}
 	}
+	if fields := expr.RecordFields(x.Type()); fields != nil {
+		// A function returning several columns: one column per field,
+		// renamed by the alias's column list.
+		if len(n.Columns) > len(fields) {
+			return nil, nil, pgerror.Newf(pgerror.SyntaxError, "table %q has %d columns available but %d columns specified",
+				alias, len(fields), len(n.Columns)).WithPosition(n.Pos())
+		}
+		out := make([]types.Column, len(fields))
+		exprs := make([]expr.Expr, len(fields))
+		for i, f := range fields {
+			out[i] = f
+			if i < len(n.Columns) {
+				out[i].Name = n.Columns[i]
+			}
+			exprs[i] = fieldAt(x, i)
+		}
+		plan = &Project{Input: plan, Exprs: exprs, Out: out}
+		return plan, scopeFor(alias, out), nil
+	}
 	out := []types.Column{{Name: name, Type: x.Type()}}
 	plan = &Project{Input: plan, Exprs: []expr.Expr{x}, Out: out}
 	return plan, scopeFor(alias, out), nil

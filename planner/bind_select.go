@@ -25,6 +25,9 @@ type binder struct {
 	// colPos remembers where column references were written, for 42803
 	// errors raised after binding.
 	colPos map[*expr.ColRef]int
+	// corr holds the subqueries being bound, innermost last, to resolve
+	// their references to enclosing queries (see correlate.go).
+	corr []*corrCtx
 }
 
 type cteDef struct {
@@ -555,43 +558,73 @@ func expandStars(sel *ast.Select, sc *scope) ([]selItem, error) {
 // figureName names an unaliased select-list expression like PostgreSQL's
 // FigureColname.
 func figureName(e ast.Expr) string {
+	name, _ := figureNameStrength(e)
+	return name
+}
+
+// figureNameStrength is PostgreSQL's FigureColnameInternal: the name and
+// how strongly the expression suggests it (2: a column, function or
+// construct name; 1: a type or "case"; 0: none). A CASE takes the name of
+// its ELSE result when that is strong, as in PostgreSQL.
+func figureNameStrength(e ast.Expr) (string, int) {
 	switch n := e.(type) {
 	case *ast.ColumnRef:
-		return n.Column
+		return n.Column, 2
 	case *ast.FuncCall:
-		return strings.ToLower(n.Name)
+		return strings.ToLower(n.Name), 2
 	case *ast.Cast:
-		if s := figureName(n.Expr); s != "?column?" {
-			return s
+		if s, st := figureNameStrength(n.Expr); st > 1 {
+			return s, st
 		}
-		return internalTypeName(n.Type)
+		if n.Type.Fam != types.Unknown {
+			if name := internalTypeName(n.Type); name != "?column?" {
+				return name, 1
+			}
+		}
+		tn := strings.ToLower(n.TypeName)
+		if i := strings.LastIndexByte(tn, '.'); i >= 0 {
+			tn = tn[i+1:]
+		}
+		if j := strings.IndexAny(tn, "([ "); j >= 0 {
+			tn = tn[:j]
+		}
+		if tn != "" {
+			return tn, 1
+		}
+		return "?column?", 0
 	case *ast.CaseExpr:
-		return "case"
+		if n.Else != nil {
+			if s, st := figureNameStrength(n.Else); st > 1 {
+				return s, st
+			}
+		}
+		return "case", 1
 	case *ast.ArrayExpr:
-		return "array"
+		return "array", 2
 	case *ast.Extract:
-		return "extract"
+		return "extract", 2
 	case *ast.SubqueryExpr:
 		if n.Exists {
-			return "exists"
+			return "exists", 2
 		}
+		if n.Array {
+			return "array", 2
+		}
+	case *ast.FieldSelect:
+		return n.Field, 2
 	case *ast.Subscript:
-		return figureName(n.Expr)
+		return figureNameStrength(n.Expr)
 	case *ast.Literal:
 		switch n.Kind {
 		case ast.LitTyped:
-			return internalTypeName(n.Type)
+			return internalTypeName(n.Type), 1
 		case ast.LitInterval:
-			return "interval"
+			return "interval", 1
 		case ast.LitBool:
-			return "bool"
-		}
-	case *ast.AnyAll:
-		if n.Query == nil {
-			return "?column?"
+			return "bool", 1
 		}
 	}
-	return "?column?"
+	return "?column?", 0
 }
 
 // internalTypeName is a type's pg_type.typname, which PostgreSQL uses to
@@ -896,25 +929,37 @@ func (b *binder) bindSubqueryExpr(n *ast.SubqueryExpr, c *exprCtx) (expr.Expr, e
 	if b.stream {
 		return nil, unsupported(n.Pos(), "subqueries in expressions are not supported in materialized views")
 	}
-	p, err := b.bindQuery(n.Query, c.sc)
+	p, args, err := b.bindSubqueryPlan(func() (LogicalPlan, error) { return b.bindQuery(n.Query, c.sc) }, c.sc)
 	if err != nil {
 		return nil, err
 	}
 	if n.Exists {
-		return &Subquery{Kind: SubqueryExists, Plan: p, T: types.TBool}, nil
+		return &Subquery{Kind: SubqueryExists, Plan: p, T: types.TBool, Args: args}, nil
 	}
 	cols := p.Columns()
 	if len(cols) != 1 {
 		return nil, pgerror.New(pgerror.SyntaxError, "subquery must return only one column").WithPosition(n.Pos())
 	}
-	return &Subquery{Kind: SubqueryScalar, Plan: p, T: cols[0].Type}, nil
+	if n.Array {
+		t := cols[0].Type
+		if t.Fam == types.Unknown {
+			t = types.TText
+			p = &Project{Input: p, Exprs: []expr.Expr{&expr.CastExpr{E: &expr.ColRef{Idx: 0, T: cols[0].Type, Name: cols[0].Name}, T: t}},
+				Out: []types.Column{{Name: cols[0].Name, Type: t}}}
+		}
+		if t.Fam == types.Array || t.Fam == types.Record {
+			return nil, unsupported(n.Pos(), "ARRAY(subquery) of %s values is not supported", t)
+		}
+		return &Subquery{Kind: SubqueryArray, Plan: p, T: types.ArrayOf(t.Fam), Args: args}, nil
+	}
+	return &Subquery{Kind: SubqueryScalar, Plan: p, T: cols[0].Type, Args: args}, nil
 }
 
 func (b *binder) bindInSubquery(x expr.Expr, q *ast.Select, not bool, c *exprCtx, pos int) (expr.Expr, error) {
 	if b.stream {
 		return nil, unsupported(pos, "subqueries in expressions are not supported in materialized views")
 	}
-	p, err := b.bindQuery(q, c.sc)
+	p, corrArgs, err := b.bindSubqueryPlan(func() (LogicalPlan, error) { return b.bindQuery(q, c.sc) }, c.sc)
 	if err != nil {
 		return nil, err
 	}
@@ -931,7 +976,7 @@ func (b *binder) bindInSubquery(x expr.Expr, q *ast.Select, not bool, c *exprCtx
 	if args[1] != probe {
 		p = &Project{Input: p, Exprs: []expr.Expr{args[1]}, Out: []types.Column{{Name: cols[0].Name, Type: args[1].Type()}}}
 	}
-	return &Subquery{Kind: SubqueryIn, Plan: p, Left: args[0], Negate: not, T: types.TBool}, nil
+	return &Subquery{Kind: SubqueryIn, Plan: p, Left: args[0], Negate: not, T: types.TBool, Args: corrArgs}, nil
 }
 
 // bindWindowFunc binds `f(...) OVER (PARTITION BY ... ORDER BY ...)`:

@@ -24,8 +24,11 @@ type Env struct {
 // read by batch queries.
 type VirtualTable struct {
 	Schema, Name string
-	Columns      []types.Column
-	Rows         func(ctx context.Context) ([]types.Row, error)
+	// OID is the relation's pg_class OID (0: none), which result columns
+	// read from it report.
+	OID     uint32
+	Columns []types.Column
+	Rows    func(ctx context.Context) ([]types.Row, error)
 }
 
 // relRef is one resolved FROM-clause relation: a catalog relation or a

@@ -189,6 +189,8 @@ func describeOp(g *StreamGraph, op *Operator) string {
 		return node("HashAgg", "group", colNames(in, s.GroupKeys), "aggs", "["+strings.Join(aggs, ", ")+"]",
 			"having", optExpr(s.Having), "window_end", wend, "emit", emit, "state", fmt.Sprint(s.StateTableID),
 			"parallelism", par, "watermark", wm)
+	case OpJoin:
+		return describeJoin(g, op, par, wm)
 	case OpMaterialize:
 		s := op.Materialize
 		view, key := "", ""

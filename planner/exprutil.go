@@ -104,7 +104,10 @@ func withChildren(e expr.Expr, c []expr.Expr) expr.Expr {
 		return &expr.AnyAll{L: c[0], R: c[1], Fn: n.Fn, All: n.All}
 	case *Subquery:
 		cp := *n
-		cp.Left = c[0]
+		if n.Left != nil {
+			cp.Left, c = c[0], c[1:]
+		}
+		cp.Args = c
 		return &cp
 	}
 	return e
@@ -158,8 +161,9 @@ func exprChildren(e expr.Expr) []expr.Expr {
 		return []expr.Expr{n.L, n.R}
 	case *Subquery:
 		if n.Left != nil {
-			return []expr.Expr{n.Left}
+			return append([]expr.Expr{n.Left}, n.Args...)
 		}
+		return n.Args
 	}
 	return nil
 }
@@ -256,6 +260,9 @@ func writeKey(b *strings.Builder, e expr.Expr) {
 		return
 	case *Subquery:
 		fmt.Fprintf(b, "subquery%p", n)
+		return
+	case *OuterRef:
+		fmt.Fprintf(b, "outer%d", n.Arg)
 		return
 	default:
 		fmt.Fprintf(b, "%T", e)

@@ -284,16 +284,21 @@ func (*Join) logicalPlan()         {}
 func (*SetOp) logicalPlan()        {}
 func (*Window) logicalPlan()       {}
 
-// Subquery is an uncorrelated subquery inside an expression of a batch
-// query. The executor evaluates Plan once, before the expression is
+// Subquery is a subquery inside an expression of a batch query. The
+// executor evaluates an uncorrelated Plan once, before the expression is
 // compiled, and substitutes the result (SubqueryScalar: the single value or
-// NULL; SubqueryExists: a boolean; SubqueryIn: `Left [NOT] IN (values)`).
+// NULL; SubqueryExists: a boolean; SubqueryIn: `Left [NOT] IN (values)`;
+// SubqueryArray: the values as an array). A correlated one (Args non-empty,
+// see correlate.go) runs once per row.
 type Subquery struct {
 	Kind   SubqueryKind
 	Plan   LogicalPlan
 	Left   expr.Expr // SubqueryIn only
 	Negate bool      // NOT IN / NOT EXISTS
 	T      types.T   // result type
+	// Args are the values of the enclosing row the plan reads through
+	// OuterRefs.
+	Args []expr.Expr
 }
 
 // SubqueryKind is the form of a Subquery expression.
@@ -303,6 +308,7 @@ const (
 	SubqueryScalar SubqueryKind = iota + 1
 	SubqueryExists
 	SubqueryIn
+	SubqueryArray
 )
 
 func (s *Subquery) Type() types.T { return s.T }
@@ -319,6 +325,8 @@ func (s *Subquery) String() string {
 			return exprString(s.Left) + " NOT IN (subquery)"
 		}
 		return exprString(s.Left) + " IN (subquery)"
+	case SubqueryArray:
+		return "ARRAY(subquery)"
 	}
 	return "(subquery)"
 }

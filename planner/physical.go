@@ -31,6 +31,7 @@ const (
 	OpSessionWindow                   // SESSION windows per key (merging)
 	OpHashAgg                         // GROUP BY with aggregates, keyed state, emits changelog
 	OpMaterialize                     // upserts the view's rows into its state; the sink
+	OpJoin                            // joins two inputs on keys, keyed state per side (stream_join.go)
 )
 
 // ExchangeKind says how rows travel from the producer's subtasks to the
@@ -77,6 +78,7 @@ type Operator struct {
 	SessionWindow *SessionWindowSpec
 	HashAgg       *HashAggSpec
 	Materialize   *MaterializeSpec
+	Join          *JoinSpec
 }
 
 // SourceSpec reads a relation. For a source with a watermark, each split
@@ -172,4 +174,7 @@ type HashAggSpec struct {
 type MaterializeSpec struct {
 	View    *catalog.Relation
 	KeyCols []int
+	// StateTableID identifies the view's rows in checkpoints (0: not
+	// checkpointed). The server assigns it after planning.
+	StateTableID uint32
 }

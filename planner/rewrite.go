@@ -122,6 +122,12 @@ func foldExpr(e expr.Expr) (expr.Expr, error) {
 				return nil, err
 			}
 		}
+		c.Args = make([]expr.Expr, len(s.Args))
+		for i, a := range s.Args {
+			if c.Args[i], err = foldExpr(a); err != nil {
+				return nil, err
+			}
+		}
 		return &c, nil
 	}
 	kids := exprChildren(e)

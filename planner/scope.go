@@ -25,8 +25,8 @@ type scopeCol struct {
 type scope struct {
 	cols   []scopeCol
 	tables map[string]bool // qualifiers present, for "missing FROM-clause entry"
-	// outer is the enclosing query's scope: a reference that resolves only
-	// there makes the subquery correlated, which is not supported.
+	// outer is the enclosing query's scope (references to it are resolved
+	// by the binder, see correlate.go).
 	outer *scope
 }
 
@@ -54,17 +54,7 @@ func (s *scope) hasTable(t string) bool { return s.tables[t] }
 // resolve finds a column reference. It returns the column position or a
 // PostgreSQL error with pos attached.
 func (s *scope) resolve(table, name string, pos int) (int, error) {
-	idx, err := s.resolveLocal(table, name, pos)
-	if err == nil || pgerror.Code(err) != pgerror.UndefinedColumn && pgerror.Code(err) != pgerror.UndefinedTable {
-		return idx, err
-	}
-	for o := s.outer; o != nil; o = o.outer {
-		if _, oerr := o.resolveLocal(table, name, pos); oerr == nil {
-			return -1, pgerror.Newf(pgerror.FeatureNotSupported,
-				"correlated subqueries are not supported (column %s refers to an outer query)", quoteColumn(table, name)).WithPosition(pos)
-		}
-	}
-	return -1, err
+	return s.resolveLocal(table, name, pos)
 }
 
 func (s *scope) resolveLocal(table, name string, pos int) (int, error) {

@@ -24,6 +24,10 @@ type StreamOptions struct {
 	// passed to catalog.Create; replace it with the created relation
 	// through Sink().Materialize.View before running the graph.
 	View *catalog.Relation
+	// StateTTLMicros bounds the state of joins by processing time
+	// (JoinSpec.TTLMicros); PlanView sets it from the view's state.ttl
+	// option.
+	StateTTLMicros int64
 }
 
 // Sink returns the graph's Materialize operator.
@@ -37,6 +41,13 @@ func (g *StreamGraph) Sink() *Operator { return g.Operators[len(g.Operators)-1] 
 // watermark for window_end and an aggregate grouping by window_end can
 // close every window whose end is <= W.
 func PlanView(stmt *ast.CreateMaterializedView, env Env, opts StreamOptions) (*StreamGraph, error) {
+	ttl, err := viewStateTTL(stmt.Options)
+	if err != nil {
+		return nil, err
+	}
+	if ttl > 0 {
+		opts.StateTTLMicros = ttl
+	}
 	g, err := PlanStream(stmt.Query, env, opts)
 	if err != nil {
 		return nil, err
@@ -61,6 +72,9 @@ func StateTables(g *StreamGraph) []uint32 {
 	for _, op := range g.Operators {
 		if op.HashAgg != nil && op.HashAgg.StateTableID != 0 {
 			ids = append(ids, op.HashAgg.StateTableID)
+		}
+		if op.Join != nil && op.Join.LeftStateTableID != 0 {
+			ids = append(ids, op.Join.LeftStateTableID, op.Join.RightStateTableID)
 		}
 	}
 	return ids
@@ -268,7 +282,7 @@ func (sp *streamPlanner) build(p LogicalPlan) (streamOut, error) {
 		keys := identityMap(len(cols))
 		return sp.buildAgg(&Aggregate{Input: n.Input, GroupKeys: keys, Out: cols}, nil)
 	case *Join:
-		return streamOut{}, notSupported("JOIN")
+		return sp.buildJoin(n)
 	case *SetOp:
 		return streamOut{}, notSupported(strings.ToUpper(n.Kind.String()))
 	case *Values:

@@ -203,22 +203,39 @@ func (e *Engine) createView(ctx context.Context, st *ast.CreateMaterializedView,
 	if n, ok := viewParallelismOption(st.Options); ok {
 		parallelism = n
 	}
-	graph, err := e.planView(st, parallelism, true)
+	// The state table ids are kept in the order the planner asked for
+	// them (then the Materialize's), so that a restart re-planning the
+	// view hands out the same ones (restartView).
+	var ids []uint32
+	var allocErr error
+	alloc := func() uint32 {
+		id, err := e.cat.AllocateIDs(1)
+		if err != nil && allocErr == nil {
+			allocErr = err
+		}
+		ids = append(ids, id)
+		return id
+	}
+	graph, err := e.planViewIDs(st, parallelism, alloc)
 	if err != nil {
 		return nil, err
 	}
 	mat := graph.Operators[len(graph.Operators)-1].Materialize
+	mat.StateTableID = alloc()
+	if allocErr != nil {
+		return nil, pgerror.Wrap(fmt.Errorf("allocate state table ids: %w", allocErr), pgerror.SystemError)
+	}
 	rel := &catalog.Relation{
 		Kind: catalog.MaterializedView, Name: st.Name, Columns: graph.Output, SQL: text,
 		DependsOn: dependencies(graph), KeyColumns: mat.KeyCols, Parallelism: parallelism,
-		CreatedAt: time.Now().UTC(),
+		StateTables: ids, CreatedAt: time.Now().UTC(),
 	}
 	rel, _, err = e.cat.Create(rel, false)
 	if err != nil {
 		return nil, err
 	}
 	mat.View = rel
-	vj, err := e.startView(ctx, rel, graph)
+	vj, err := e.startView(ctx, rel, graph, nil)
 	if err != nil {
 		if _, derr := e.cat.Drop(rel.Name, catalog.MaterializedView, true, true); derr != nil {
 			e.log.Error("drop view after failed start", "view", rel.Name, "err", derr)
@@ -227,6 +244,13 @@ func (e *Engine) createView(ctx context.Context, st *ast.CreateMaterializedView,
 	}
 	if err := e.backfill(ctx, vj); err != nil {
 		return nil, err
+	}
+	if e.ckpt.enabled() {
+		// Reads show the last checkpoint: take one now so that the view
+		// is readable, with what it backfilled, when CREATE returns.
+		if err := e.ckpt.run(ctx); err != nil {
+			e.log.Warn("checkpoint after creating a view", "view", rel.Name, "err", err)
+		}
 	}
 	return &wire.Result{Tag: "CREATE MATERIALIZED VIEW"}, nil
 }
@@ -247,9 +271,9 @@ func viewParallelismOption(opts []*ast.Option) (int, bool) {
 // from the catalog (EXPLAIN plans without allocating).
 func (e *Engine) planView(st *ast.CreateMaterializedView, parallelism int, allocate bool) (*planner.StreamGraph, error) {
 	var allocErr error
-	opts := planner.StreamOptions{Parallelism: parallelism}
+	var next func() uint32
 	if allocate {
-		opts.NextStateTableID = func() uint32 {
+		next = func() uint32 {
 			id, err := e.cat.AllocateIDs(1)
 			if err != nil && allocErr == nil {
 				allocErr = err
@@ -257,11 +281,17 @@ func (e *Engine) planView(st *ast.CreateMaterializedView, parallelism int, alloc
 			return id
 		}
 	}
-	g, err := planner.PlanView(st, e.plannerEnv(), opts)
+	g, err := e.planViewIDs(st, parallelism, next)
 	if err == nil && allocErr != nil {
 		err = pgerror.Wrap(fmt.Errorf("allocate state table ids: %w", allocErr), pgerror.SystemError)
 	}
 	return g, err
+}
+
+// planViewIDs plans a view whose operators take their state table ids
+// from next (nil: ids 0).
+func (e *Engine) planViewIDs(st *ast.CreateMaterializedView, parallelism int, next func() uint32) (*planner.StreamGraph, error) {
+	return planner.PlanView(st, e.plannerEnv(), planner.StreamOptions{Parallelism: parallelism, NextStateTableID: next})
 }
 
 // dependencies lists the relations a graph reads.
@@ -277,7 +307,8 @@ func dependencies(g *planner.StreamGraph) []uint32 {
 	return deps
 }
 
-// restartView re-plans a view from its stored SQL and starts it.
+// restartView re-plans a view from its stored SQL and starts it from the
+// newest complete checkpoint.
 func (e *Engine) restartView(ctx context.Context, rel *catalog.Relation) error {
 	parsed, err := sql.Parse(rel.SQL)
 	if err != nil {
@@ -294,24 +325,70 @@ func (e *Engine) restartView(ctx context.Context, rel *catalog.Relation) error {
 	if parallelism <= 0 {
 		parallelism = e.cfg.Parallelism
 	}
-	graph, err := e.planView(st, parallelism, true)
+	// The operators get the state table ids the view was created with,
+	// in the same order.
+	ids, used := rel.StateTables, 0
+	next := func() uint32 {
+		if used >= len(ids) {
+			used++
+			return 0
+		}
+		used++
+		return ids[used-1]
+	}
+	graph, err := e.planViewIDs(st, parallelism, next)
 	if err != nil {
 		return err
 	}
-	graph.Operators[len(graph.Operators)-1].Materialize.View = rel
-	_, err = e.startView(ctx, rel, graph)
+	mat := graph.Operators[len(graph.Operators)-1].Materialize
+	mat.View = rel
+	if used == len(ids)-1 {
+		mat.StateTableID = ids[used]
+	} else if len(ids) > 0 {
+		// The plan no longer matches the state the view was created
+		// with: recompute rather than restore the wrong state.
+		e.log.Warn("materialized view plan changed; recomputing it from its inputs", "view", rel.Name,
+			"state_tables", len(ids), "used", used+1)
+		for _, op := range graph.Operators {
+			if op.HashAgg != nil {
+				op.HashAgg.StateTableID = 0
+			}
+		}
+	}
+	var restored *viewManifest
+	if vm, ok := e.ckpt.restored(rel.ID); ok {
+		restored = vm
+	}
+	_, err = e.startView(ctx, rel, graph, restored)
 	return err
 }
 
-func (e *Engine) startView(ctx context.Context, rel *catalog.Relation, graph *planner.StreamGraph) (*viewJob, error) {
-	job, err := exec.Build(graph, exec.Env{
+// startView builds and starts a view's job. A checkpointable job (with
+// checkpoints on) restores its operators' state from the newest complete
+// checkpoint and resumes its sources at the positions of restored, that
+// checkpoint's entry for the view (nil: from the start, with the empty
+// state a view has until its first checkpoint).
+func (e *Engine) startView(ctx context.Context, rel *catalog.Relation, graph *planner.StreamGraph, restored *viewManifest) (*viewJob, error) {
+	env := exec.Env{
 		Connectors: e.connectorEnv(),
 		Sources: func(ctx context.Context, r *catalog.Relation) (connector.Source, error) {
 			return connector.New(ctx, r.Connector, r, e.connectorEnv())
 		},
-		Views:  e.views,
-		Logger: e.log.With("view", rel.Name),
-	})
+		Views:           e.views,
+		Logger:          e.log.With("view", rel.Name),
+		Epochs:          &e.ckpt.clock,
+		ConsistentReads: e.ckpt.enabled(),
+	}
+	stateful := e.ckpt.enabled() && checkpointable(graph)
+	if stateful {
+		env.StateTables = func(id uint32, _ int) (exec.StateTable, error) { return e.db.NewStateTable(id), nil }
+		env.FlushState = e.ckpt.flushState
+		env.StateCacheBytes = e.cfg.StateMemoryBytes
+		if restored != nil {
+			env.StartPositions = restored.startPositions()
+		}
+	}
+	job, err := exec.Build(graph, env)
 	if err != nil {
 		return nil, err
 	}
@@ -319,10 +396,14 @@ func (e *Engine) startView(ctx context.Context, rel *catalog.Relation, graph *pl
 	if err := job.Start(context.WithoutCancel(ctx)); err != nil {
 		return nil, err
 	}
-	vj := &viewJob{rel: rel, graph: graph, job: job, created: time.Now()}
+	vj := &viewJob{rel: rel, graph: graph, job: job, created: time.Now(), stateful: stateful}
 	e.mu.Lock()
 	e.jobs[rel.ID] = vj
 	e.mu.Unlock()
+	if stateful && restored != nil {
+		// Its rows are those of the restored checkpoint.
+		e.ckpt.viewStarted(rel.ID, e.ckpt.lastCommitted())
+	}
 	return vj, nil
 }
 
@@ -372,13 +453,23 @@ func (e *Engine) drop(ctx context.Context, st *ast.Drop) (*wire.Result, error) {
 	return &wire.Result{Tag: tag, Notices: notices}, nil
 }
 
+// stopView stops a dropped view's job and deletes its state. It waits
+// for a checkpoint in flight, so that none misses a job midway.
 func (e *Engine) stopView(rel *catalog.Relation) {
+	e.ckpt.runMu.Lock()
+	defer e.ckpt.runMu.Unlock()
 	e.mu.Lock()
 	vj, ok := e.jobs[rel.ID]
 	delete(e.jobs, rel.ID)
 	e.mu.Unlock()
 	if ok {
 		vj.job.Stop()
+	}
+	e.ckpt.viewDropped(rel.ID)
+	for _, id := range rel.StateTables {
+		if err := e.db.DropStateTable(id); err != nil {
+			e.log.Warn("delete state of dropped view", "view", rel.Name, "state_table", id, "err", err)
+		}
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -44,6 +45,7 @@ type Engine struct {
 	db      *storage.DB
 	cat     *catalog.Catalog
 	views   *exec.Views
+	ckpt    *coordinator
 	started time.Time
 
 	// ddlMu serialises DDL so that catalog changes and job starts/stops
@@ -65,6 +67,9 @@ type viewJob struct {
 	// backfilling is true until the view has caught up with the rows its
 	// tables held at CREATE time.
 	backfilling bool
+	// stateful jobs checkpoint their state and restore from it; the
+	// others recompute from the start of their inputs after a restart.
+	stateful bool
 }
 
 var _ wire.Engine = (*Engine)(nil)
@@ -119,7 +124,7 @@ func (e *Engine) serveHTTP(addr string) (*http.Server, error) {
 		return nil, fmt.Errorf("listen on %s for --http: %w", addr, err)
 	}
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(newMetricsCollector(e), collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(newMetricsCollector(e), newCheckpointCollector(e), collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
@@ -139,7 +144,8 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("create data dir: %w", err)
 	}
-	db, err := storage.Open(cfg.DataDir, storage.Options{Logger: cfg.Logger})
+	begin := time.Now()
+	db, err := storage.Open(cfg.DataDir, storage.Options{Logger: cfg.Logger, Knobs: cfg.StorageKnobs})
 	if err != nil {
 		return nil, fmt.Errorf("open storage in %s: %w", cfg.DataDir, err)
 	}
@@ -148,20 +154,37 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("load catalog: %w", err)
 	}
+	ckpt, err := newCoordinator(db, cfg.Logger, cfg.CheckpointInterval, cfg.CheckpointTimeout)
+	if err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("load checkpoint: %w", err)
+	}
 	e := &Engine{
 		cfg:      cfg,
 		log:      cfg.Logger,
 		db:       db,
 		cat:      cat,
 		views:    exec.NewViews(),
+		ckpt:     ckpt,
 		started:  time.Now(),
 		jobs:     map[uint32]*viewJob{},
 		sessions: map[uint32]*session{},
+	}
+	ckpt.jobs = e.runningJobs
+	ckpt.exists = func(id uint32) bool {
+		rel, ok := e.cat.Snapshot().ByID(id)
+		return ok && rel.Kind == catalog.MaterializedView
 	}
 	if err := e.recover(ctx); err != nil {
 		e.Close()
 		return nil, err
 	}
+	ckpt.recovery = time.Since(begin)
+	if ckpt.committed.epoch > 0 {
+		e.log.Info("restored from checkpoint", "checkpoint", ckpt.committed.epoch,
+			"taken_at", ckpt.committed.at.UTC().Format(time.RFC3339Nano), "recovery", ckpt.recovery)
+	}
+	ckpt.start()
 	if cfg.Demo {
 		if err := e.createDemo(ctx); err != nil {
 			e.Close()
@@ -172,12 +195,10 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 }
 
 // recover restarts the dataflow of every materialized view in dependency
-// order (IDs grow with creation, and a view only reads older relations).
+// order (IDs grow with creation, and a view only reads older relations),
+// each from the newest complete checkpoint.
 func (e *Engine) recover(ctx context.Context) error {
 	snap := e.cat.Snapshot()
-	for _, rel := range snap.List(catalog.MaterializedView) {
-		_ = rel
-	}
 	views := snap.List(catalog.MaterializedView)
 	sortByID(views)
 	for _, rel := range views {
@@ -197,7 +218,11 @@ func sortByID(rels []*catalog.Relation) {
 	}
 }
 
-// Close stops every job and closes the storage.
+// finalCheckpointTimeout bounds the checkpoint taken at shutdown.
+const finalCheckpointTimeout = 10 * time.Second
+
+// Close takes a last checkpoint (so that a restart replays nothing), stops
+// every job and closes the storage.
 func (e *Engine) Close() {
 	e.mu.Lock()
 	if e.closed {
@@ -205,6 +230,18 @@ func (e *Engine) Close() {
 		return
 	}
 	e.closed = true
+	e.mu.Unlock()
+	if e.ckpt != nil {
+		e.ckpt.stopLoop()
+		if e.ckpt.enabled() {
+			ctx, cancel := context.WithTimeout(context.Background(), finalCheckpointTimeout)
+			if err := e.ckpt.run(ctx); err != nil {
+				e.log.Warn("final checkpoint", "err", err)
+			}
+			cancel()
+		}
+	}
+	e.mu.Lock()
 	jobs := make([]*viewJob, 0, len(e.jobs))
 	for _, j := range e.jobs {
 		jobs = append(jobs, j)
@@ -259,6 +296,18 @@ func randomUint32() uint32 {
 	var b [4]byte
 	_, _ = rand.Read(b[:])
 	return binary.BigEndian.Uint32(b[:])
+}
+
+// runningJobs lists the jobs of the views, by view ID.
+func (e *Engine) runningJobs() []*viewJob {
+	e.mu.Lock()
+	jobs := make([]*viewJob, 0, len(e.jobs))
+	for _, j := range e.jobs {
+		jobs = append(jobs, j)
+	}
+	e.mu.Unlock()
+	sort.Slice(jobs, func(i, k int) bool { return jobs[i].rel.ID < jobs[k].rel.ID })
+	return jobs
 }
 
 // jobFor returns the running job of a view.

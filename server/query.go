@@ -36,12 +36,12 @@ func rowsResult(cols []types.Column, rows []types.Row, tag string) *wire.Result 
 	return &wire.Result{Columns: cols, Rows: &sliceRows{rows: rows}, Tag: tag}
 }
 
-func (e *Engine) bindQuery(st *ast.Select, params []types.T) (*planner.Query, error) {
-	return planner.BindQuery(st, e.plannerEnv(), params)
+func (s *session) bindQuery(st *ast.Select, params []types.T) (*planner.Query, error) {
+	return planner.BindQuery(st, s.plannerEnv(), params)
 }
 
-func (e *Engine) bindInsert(st *ast.Insert, params []types.T) (*planner.InsertPlan, error) {
-	return planner.BindInsert(st, e.plannerEnv(), params)
+func (s *session) bindInsert(st *ast.Insert, params []types.T) (*planner.InsertPlan, error) {
+	return planner.BindInsert(st, s.plannerEnv(), params)
 }
 
 // batchSources gives ad-hoc queries the rows of relations.
@@ -76,22 +76,35 @@ func (e *Engine) evalCtx(s *session, params []types.Datum) *expr.Ctx {
 	return ctx
 }
 
-func (e *Engine) runSelect(ctx context.Context, s *session, st *ast.Select, paramTypes []types.T, params []types.Datum) (*wire.Result, error) {
-	q, err := e.bindQuery(st, paramTypes)
+func (s *session) runSelect(ctx context.Context, st *ast.Select, paramTypes []types.T, params []types.Datum) (*wire.Result, error) {
+	q, rows, err := s.runQuery(ctx, st, paramTypes, params)
 	if err != nil {
 		return nil, err
+	}
+	res := rowsResult(q.Columns, rows, "SELECT")
+	res.Origins = wireOrigins(q.Origins)
+	return res, nil
+}
+
+// runQuery binds and runs a query to completion.
+func (s *session) runQuery(ctx context.Context, st *ast.Select, paramTypes []types.T, params []types.Datum) (*planner.Query, []types.Row, error) {
+	e := s.eng
+	q, err := s.bindQuery(st, paramTypes)
+	if err != nil {
+		return nil, nil, err
 	}
 	rows, err := batch.Run(ctx, q, batchSources{e}, e.evalCtx(s, params))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return rowsResult(q.Columns, rows, "SELECT"), nil
+	return q, rows, nil
 }
 
 // runInsert appends rows to a table's log; the rows are durable before the
 // client sees INSERT's CommandComplete.
-func (e *Engine) runInsert(ctx context.Context, s *session, st *ast.Insert, paramTypes []types.T, params []types.Datum) (*wire.Result, error) {
-	ins, err := e.bindInsert(st, paramTypes)
+func (s *session) runInsert(ctx context.Context, st *ast.Insert, paramTypes []types.T, params []types.Datum) (*wire.Result, error) {
+	e := s.eng
+	ins, err := s.bindInsert(st, paramTypes)
 	if err != nil {
 		return nil, err
 	}
@@ -107,11 +120,12 @@ func (e *Engine) runInsert(ctx context.Context, s *session, st *ast.Insert, para
 	return &wire.Result{Tag: fmt.Sprintf("INSERT 0 %d", len(rows))}, nil
 }
 
-func (e *Engine) explain(ctx context.Context, st *ast.Explain, paramTypes []types.T, parallelism int) (*wire.Result, error) {
+func (s *session) explain(ctx context.Context, st *ast.Explain, paramTypes []types.T, parallelism int) (*wire.Result, error) {
+	e := s.eng
 	var text string
 	switch t := st.Target.(type) {
 	case *ast.Select:
-		q, err := e.bindQuery(t, paramTypes)
+		q, err := s.bindQuery(t, paramTypes)
 		if err != nil {
 			return nil, err
 		}
@@ -149,11 +163,13 @@ func (s *session) showColumns(st *ast.Show) []types.Column {
 	case "transaction isolation level":
 		return []types.Column{{Name: "transaction_isolation", Type: types.TText}}
 	}
-	name := st.Var
+	name := strings.ToLower(st.Var)
 	if v, ok := lookupVar(name); ok {
+		// SHOW names its column as the parameter is spelled in
+		// pg_settings (DateStyle, TimeZone).
 		name = v.name
 	}
-	return []types.Column{{Name: strings.ToLower(name), Type: types.TText}}
+	return []types.Column{{Name: name, Type: types.TText}}
 }
 
 func (s *session) show(ctx context.Context, st *ast.Show) (*wire.Result, error) {

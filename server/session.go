@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"streamsqld/catalog"
 	"streamsqld/sql"
 	"streamsqld/sql/ast"
 	"streamsqld/sql/pgerror"
@@ -23,21 +24,46 @@ type session struct {
 	// inTxn is true between BEGIN and COMMIT/ROLLBACK; streamsqld's
 	// statements are not transactional, the block only groups reads.
 	inTxn bool
+	// snap is the catalog snapshot of the statement being bound or run
+	// (see plannerEnv).
+	snap *catalog.Snapshot
+	// execCtx is the context of the statement being executed, for
+	// functions that wait (pg_sleep).
+	execCtx  context.Context
+	activity activity
+	// cursors are the open SQL cursors (DECLARE), by name.
+	cursors map[string]*cursor
 }
 
 var _ wire.Session = (*session)(nil)
 
-func (s *session) ParameterStatus() map[string]string { return s.vars.reported() }
+func (s *session) ParameterStatus() map[string]string {
+	app, _ := s.vars.get("application_name")
+	s.activity.connected(app)
+	return s.vars.reported()
+}
 
 func (s *session) Close() { s.eng.sessionClosed(s) }
 
 // Prepare parses the query and describes each statement: its parameter
 // types and the columns it returns.
 func (s *session) Prepare(ctx context.Context, query string, paramTypes []types.T) ([]*wire.Statement, error) {
+	defer func() { s.snap = nil }()
+	if pieces, ok := utilityPieces(query); ok {
+		return s.preparePieces(ctx, query, pieces, paramTypes)
+	}
 	parsed, err := sql.Parse(query)
 	if err != nil {
 		return nil, err
 	}
+	return s.prepareParsed(ctx, parsed, paramTypes, len(parsed) > 1)
+}
+
+// prepareParsed describes parsed statements. In a string of several
+// statements (the simple protocol), several is set: an earlier statement
+// may create what a later one reads, so a statement that cannot be bound
+// yet is bound again when it runs, and fails then if it still cannot be.
+func (s *session) prepareParsed(ctx context.Context, parsed []sql.Parsed, paramTypes []types.T, several bool) ([]*wire.Statement, error) {
 	out := make([]*wire.Statement, 0, len(parsed))
 	for _, p := range parsed {
 		st := &wire.Statement{SQL: p.SQL, Handle: p.Stmt}
@@ -53,10 +79,14 @@ func (s *session) Prepare(ctx context.Context, query string, paramTypes []types.
 				pt[i] = paramTypes[i]
 			}
 		}
-		cols, finalParams, err := s.describe(ctx, p.Stmt, pt)
+		cols, finalParams, origins, err := s.describe(ctx, p.Stmt, pt)
 		if err != nil {
-			return nil, err
+			if !several {
+				return nil, err
+			}
+			cols, finalParams, origins = nil, resolveUnknown(pt), nil
 		}
+		st.Origins = origins
 		st.ParamTypes = finalParams
 		st.Columns = cols
 		out = append(out, st)
@@ -64,30 +94,31 @@ func (s *session) Prepare(ctx context.Context, query string, paramTypes []types.
 	return out, nil
 }
 
-// describe returns a statement's result columns (nil for none) and its
-// parameter types after inference.
-func (s *session) describe(ctx context.Context, stmt ast.Statement, params []types.T) ([]types.Column, []types.T, error) {
+// describe returns a statement's result columns (nil for none), its
+// parameter types after inference and the table columns its result
+// columns come from.
+func (s *session) describe(ctx context.Context, stmt ast.Statement, params []types.T) ([]types.Column, []types.T, []wire.ColumnOrigin, error) {
 	switch st := stmt.(type) {
 	case *ast.Select:
-		q, err := s.eng.bindQuery(st, params)
+		q, err := s.bindQuery(st, params)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
-		return q.Columns, q.ParamTypes, nil
+		return q.Columns, q.ParamTypes, wireOrigins(q.Origins), nil
 	case *ast.Insert:
-		ins, err := s.eng.bindInsert(st, params)
+		ins, err := s.bindInsert(st, params)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
-		return nil, ins.Query.ParamTypes, nil
+		return nil, ins.Query.ParamTypes, nil, nil
 	case *ast.Show:
-		return s.showColumns(st), resolveUnknown(params), nil
+		return s.showColumns(st), resolveUnknown(params), nil, nil
 	case *ast.ShowCreate:
-		return []types.Column{{Name: "Name", Type: types.TVarchar}, {Name: "Create Sql", Type: types.TVarchar}}, resolveUnknown(params), nil
+		return []types.Column{{Name: "Name", Type: types.TVarchar}, {Name: "Create Sql", Type: types.TVarchar}}, resolveUnknown(params), nil, nil
 	case *ast.Explain:
-		return []types.Column{{Name: "QUERY PLAN", Type: types.TText}}, resolveUnknown(params), nil
+		return []types.Column{{Name: "QUERY PLAN", Type: types.TText}}, resolveUnknown(params), nil, nil
 	}
-	return nil, resolveUnknown(params), nil
+	return nil, resolveUnknown(params), nil, nil
 }
 
 // resolveUnknown types parameters nothing constrains as text, as
@@ -108,16 +139,33 @@ func (s *session) Execute(ctx context.Context, ws *wire.Statement, params []type
 	if ws.Empty {
 		return &wire.Result{}, nil
 	}
-	stmt, _ := ws.Handle.(ast.Statement)
-	if stmt == nil {
-		return nil, pgerror.New(pgerror.InternalError, "statement was not prepared by this session")
+	switch h := ws.Handle.(type) {
+	case ast.Statement:
+		return s.executeWith(ctx, ws, func(ctx context.Context) (*wire.Result, error) {
+			return s.execute(ctx, h, ws, params)
+		})
+	case *copyStmt, *declareStmt, *fetchStmt, *closeStmt:
+		return s.executeWith(ctx, ws, func(ctx context.Context) (*wire.Result, error) {
+			return s.executeUtility(ctx, ws, params)
+		})
 	}
+	return nil, pgerror.New(pgerror.InternalError, "statement was not prepared by this session")
+}
+
+// executeWith runs one statement under the session's statement_timeout,
+// keeping pg_stat_activity up to date.
+func (s *session) executeWith(ctx context.Context, ws *wire.Statement, run func(context.Context) (*wire.Result, error)) (*wire.Result, error) {
 	if timeout := s.statementTimeout(); timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, timeout)
 		defer cancel()
 	}
-	res, err := s.execute(ctx, stmt, ws, params)
+	s.activity.begin(ws.SQL, s.inTxn)
+	s.execCtx = ctx
+	res, err := run(ctx)
+	s.snap, s.execCtx = nil, nil
+	app, _ := s.vars.get("application_name")
+	s.activity.end(s.inTxn, app)
 	if err != nil && ctx.Err() != nil {
 		if ctx.Err() == context.DeadlineExceeded {
 			return nil, pgerror.New(pgerror.QueryCanceled, "canceling statement due to statement timeout")
@@ -131,9 +179,9 @@ func (s *session) execute(ctx context.Context, stmt ast.Statement, ws *wire.Stat
 	e := s.eng
 	switch st := stmt.(type) {
 	case *ast.Select:
-		return e.runSelect(ctx, s, st, ws.ParamTypes, params)
+		return s.runSelect(ctx, st, ws.ParamTypes, params)
 	case *ast.Insert:
-		return e.runInsert(ctx, s, st, ws.ParamTypes, params)
+		return s.runInsert(ctx, st, ws.ParamTypes, params)
 	case *ast.CreateSource:
 		return e.createSource(ctx, st, ws.SQL)
 	case *ast.CreateTable:
@@ -150,7 +198,7 @@ func (s *session) execute(ctx context.Context, stmt ast.Statement, ws *wire.Stat
 	case *ast.ShowCreate:
 		return e.showCreate(st)
 	case *ast.Explain:
-		return e.explain(ctx, st, ws.ParamTypes, s.viewParallelism())
+		return s.explain(ctx, st, ws.ParamTypes, s.viewParallelism())
 	case *ast.SetVar:
 		return s.setVar(st)
 	case *ast.ResetVar:
@@ -159,7 +207,7 @@ func (s *session) execute(ctx context.Context, stmt ast.Statement, ws *wire.Stat
 		}
 		return &wire.Result{Tag: "RESET", ParameterChanges: s.reportedChange(st.Name)}, nil
 	case *ast.Transaction:
-		return s.transaction(st)
+		return s.transaction(st, ws.SQL)
 	case *ast.Other:
 		return s.other(st)
 	}
@@ -218,6 +266,11 @@ func (s *session) setVar(st *ast.SetVar) (*wire.Result, error) {
 	if name == "time zone" || name == "timezone" {
 		name = "TimeZone"
 	}
+	var notices []*pgerror.Error
+	if st.Local && !s.inTxn {
+		notices = append(notices, &pgerror.Error{Code: pgerror.NoActiveSQLTransaction, Severity: "WARNING",
+			Message: "SET LOCAL can only be used in transaction blocks"})
+	}
 	if st.Default {
 		if err := s.vars.reset(name); err != nil {
 			return nil, err
@@ -227,7 +280,7 @@ func (s *session) setVar(st *ast.SetVar) (*wire.Result, error) {
 			return nil, err
 		}
 	}
-	return &wire.Result{Tag: "SET", ParameterChanges: s.reportedChange(name)}, nil
+	return &wire.Result{Tag: "SET", ParameterChanges: s.reportedChange(name), Notices: notices}, nil
 }
 
 // reportedChange returns the ParameterStatus messages a change of name
@@ -244,12 +297,14 @@ func (s *session) reportedChange(name string) map[string]string {
 	return map[string]string{v.name: val}
 }
 
-func (s *session) transaction(st *ast.Transaction) (*wire.Result, error) {
+func (s *session) transaction(st *ast.Transaction, text string) (*wire.Result, error) {
 	switch st.Kind {
 	case ast.TxnBegin, ast.TxnStart:
 		var notices []*pgerror.Error
 		if s.inTxn {
 			notices = append(notices, &pgerror.Error{Code: pgerror.ActiveSQLTransaction, Severity: "WARNING", Message: "there is already a transaction in progress"})
+		} else {
+			s.setTxnModes(text, false)
 		}
 		s.inTxn = true
 		tag := "BEGIN"
@@ -262,14 +317,14 @@ func (s *session) transaction(st *ast.Transaction) (*wire.Result, error) {
 		if !s.inTxn {
 			notices = append(notices, &pgerror.Error{Code: pgerror.NoActiveSQLTransaction, Severity: "WARNING", Message: "there is no transaction in progress"})
 		}
-		s.inTxn = false
+		s.endTxn()
 		return &wire.Result{Tag: "COMMIT", Notices: notices}, nil
 	case ast.TxnRollback:
 		var notices []*pgerror.Error
 		if !s.inTxn {
 			notices = append(notices, &pgerror.Error{Code: pgerror.NoActiveSQLTransaction, Severity: "WARNING", Message: "there is no transaction in progress"})
 		}
-		s.inTxn = false
+		s.endTxn()
 		return &wire.Result{Tag: "ROLLBACK", Notices: notices}, nil
 	}
 	return nil, pgerror.Newf(pgerror.FeatureNotSupported, "%s is not supported", st.Kind)
@@ -280,6 +335,7 @@ func (s *session) other(st *ast.Other) (*wire.Result, error) {
 	case st.Verb == "DISCARD ALL":
 		_ = s.vars.reset("all")
 		s.inTxn = false
+		s.cursors = nil
 		return &wire.Result{Tag: "DISCARD ALL", ParameterChanges: s.vars.reported()}, nil
 	case strings.HasPrefix(st.Verb, "DISCARD"):
 		return &wire.Result{Tag: st.Verb}, nil
@@ -287,9 +343,84 @@ func (s *session) other(st *ast.Other) (*wire.Result, error) {
 		// Prepared statements live in the wire layer, which drops them on
 		// Close; a SQL-level DEALLOCATE of a protocol-level statement is
 		// accepted so that pooling drivers can reset sessions.
-		return &wire.Result{Tag: "DEALLOCATE"}, nil
-	case strings.HasPrefix(st.Verb, "SET SESSION CHARACTERISTICS"), strings.HasPrefix(st.Verb, "SET TRANSACTION"):
+		return &wire.Result{Tag: st.Verb}, nil
+	case strings.HasPrefix(st.Verb, "SET SESSION CHARACTERISTICS"):
+		s.setTxnModes(strings.Join(st.Args, " "), true)
 		return &wire.Result{Tag: "SET"}, nil
+	case strings.HasPrefix(st.Verb, "SET TRANSACTION"):
+		var notices []*pgerror.Error
+		if !s.inTxn {
+			notices = append(notices, &pgerror.Error{Code: pgerror.NoActiveSQLTransaction, Severity: "WARNING",
+				Message: "SET TRANSACTION can only be used in transaction blocks"})
+		} else {
+			s.setTxnModes(strings.Join(st.Args, " "), false)
+		}
+		return &wire.Result{Tag: "SET", Notices: notices}, nil
 	}
 	return nil, pgerror.Newf(pgerror.FeatureNotSupported, "%s is not supported", st.Verb)
+}
+
+// setTxnModes applies the transaction modes in text (ISOLATION LEVEL ...,
+// READ ONLY | READ WRITE, [NOT] DEFERRABLE) to the current transaction, or
+// to the session's defaults. streamsqld runs every transaction the same
+// way; the modes are kept so that SHOW reports what the client asked for.
+func (s *session) setTxnModes(text string, defaults bool) {
+	toks, err := lexUtility(text)
+	if err != nil {
+		return
+	}
+	var words []string
+	for _, t := range toks {
+		if t.kind == 'w' {
+			words = append(words, t.val)
+		}
+	}
+	prefix := "transaction_"
+	if defaults {
+		prefix = "default_transaction_"
+	}
+	if !defaults {
+		for _, v := range []string{"isolation", "read_only", "deferrable"} {
+			val, _ := s.vars.get("default_transaction_" + v)
+			s.vars.values["transaction_"+v] = val
+		}
+	}
+	for i := 0; i < len(words); i++ {
+		next := func(k int) string {
+			if i+k < len(words) {
+				return words[i+k]
+			}
+			return ""
+		}
+		switch {
+		case words[i] == "isolation" && next(1) == "level":
+			level := next(2)
+			if level == "read" || level == "repeatable" {
+				level += " " + next(3)
+				i++
+			}
+			s.vars.values[prefix+"isolation"] = level
+			i += 2
+		case words[i] == "read" && next(1) == "only":
+			s.vars.values[prefix+"read_only"] = "on"
+			i++
+		case words[i] == "read" && next(1) == "write":
+			s.vars.values[prefix+"read_only"] = "off"
+			i++
+		case words[i] == "not" && next(1) == "deferrable":
+			s.vars.values[prefix+"deferrable"] = "off"
+			i++
+		case words[i] == "deferrable":
+			s.vars.values[prefix+"deferrable"] = "on"
+		}
+	}
+}
+
+// endTxn ends the transaction block: its characteristics and cursors go.
+func (s *session) endTxn() {
+	s.inTxn = false
+	for _, v := range []string{"transaction_isolation", "transaction_read_only", "transaction_deferrable"} {
+		delete(s.vars.values, v)
+	}
+	s.closeTxnCursors()
 }

@@ -48,6 +48,8 @@ func (e *Engine) virtualTable(schema, name string) (*planner.VirtualTable, bool)
 			Rows: func(context.Context) ([]types.Row, error) { return e.jobRows(), nil }}, true
 	case "streamsql_late_events":
 		return &planner.VirtualTable{Schema: schema, Name: name, Columns: lateColumns, Rows: e.lateRows}, true
+	case "streamsql_checkpoints", "streamsql_view_freshness":
+		return e.checkpointTable(schema, name)
 	}
 	return nil, false
 }

@@ -1,8 +1,11 @@
 package server
 
 import (
+	"fmt"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	"streamsqld/sql/pgerror"
 )
@@ -37,9 +40,9 @@ var knownVars = func() map[string]*sessionVar {
 		{name: "session_authorization", def: "", description: "Sets the session user name.", report: true, readOnly: true},
 		{name: "extra_float_digits", def: "1", description: "Sets the number of digits displayed for floating-point values."},
 		{name: "search_path", def: `"$user", public`, description: "Sets the schema search order for names that are not schema-qualified."},
-		{name: "statement_timeout", def: "0", description: "Sets the maximum allowed duration of any statement."},
-		{name: "lock_timeout", def: "0", description: "Sets the maximum allowed duration of any wait for a lock."},
-		{name: "idle_in_transaction_session_timeout", def: "0", description: "Sets the maximum allowed idle time between queries, when in a transaction."},
+		{name: "statement_timeout", def: "0", normalize: normalizeMillis("statement_timeout"), description: "Sets the maximum allowed duration of any statement."},
+		{name: "lock_timeout", def: "0", normalize: normalizeMillis("lock_timeout"), description: "Sets the maximum allowed duration of any wait for a lock."},
+		{name: "idle_in_transaction_session_timeout", def: "0", normalize: normalizeMillis("idle_in_transaction_session_timeout"), description: "Sets the maximum allowed idle time between queries, when in a transaction."},
 		{name: "transaction_isolation", def: "read committed", description: "Sets the current transaction's isolation level."},
 		{name: "default_transaction_isolation", def: "read committed", description: "Sets the transaction isolation level of each new transaction."},
 		{name: "transaction_read_only", def: "off", description: "Sets the current transaction's read-only status."},
@@ -62,12 +65,80 @@ var knownVars = func() map[string]*sessionVar {
 		{name: "work_mem", def: "4MB", description: "Sets the maximum memory to be used for query workspaces."},
 		{name: "streaming_parallelism", def: "0", description: "Parallelism of materialized views created by this session (0: the server's --parallelism)."},
 	}
-	m := make(map[string]*sessionVar, len(vars))
+	m := make(map[string]*sessionVar, len(vars)+len(pg15Settings))
 	for _, v := range vars {
 		m[strings.ToLower(v.name)] = v
 	}
+	for _, ps := range pg15Settings {
+		if _, ok := m[strings.ToLower(ps.name)]; ok {
+			continue
+		}
+		v := &sessionVar{name: ps.name, def: ps.def, description: ps.description, readOnly: !ps.settable}
+		switch ps.vartype {
+		case "bool":
+			v.normalize = normalizeBool(ps.name)
+		case "enum":
+			v.normalize = normalizeEnum(ps.name, strings.Split(ps.enumvals, ","))
+		}
+		m[strings.ToLower(ps.name)] = v
+	}
 	return m
 }()
+
+// normalizeBool reads a boolean parameter as PostgreSQL's parse_bool does
+// (on, off, true, false, yes, no, 1, 0 and their unique prefixes).
+func normalizeBool(name string) func(string) (string, error) {
+	return func(v string) (string, error) {
+		l := strings.ToLower(strings.TrimSpace(v))
+		switch {
+		case l == "1", l == "on", len(l) >= 1 && (strings.HasPrefix("true", l) || strings.HasPrefix("yes", l)):
+			return "on", nil
+		case l == "0", len(l) >= 2 && strings.HasPrefix("off", l), len(l) >= 1 && (strings.HasPrefix("false", l) || strings.HasPrefix("no", l)):
+			return "off", nil
+		}
+		return "", pgerror.Newf(pgerror.InvalidParameterValue, "parameter \"%s\" requires a Boolean value", name)
+	}
+}
+
+// normalizeEnum accepts one of an enum parameter's values, in any case.
+func normalizeEnum(name string, values []string) func(string) (string, error) {
+	return func(v string) (string, error) {
+		for _, e := range values {
+			if strings.EqualFold(e, strings.TrimSpace(v)) {
+				return e, nil
+			}
+		}
+		return "", pgerror.Newf(pgerror.InvalidParameterValue, "invalid value for parameter \"%s\": \"%s\"", name, v).
+			WithHint("Available values: " + strings.Join(values, ", ") + ".")
+	}
+}
+
+// normalizeMillis reads a time parameter whose unit is the millisecond
+// and prints it as PostgreSQL does: in the largest unit that divides it
+// ("1000" and "1s" are both "1s", "90s" stays "90s").
+func normalizeMillis(name string) func(string) (string, error) {
+	return func(v string) (string, error) {
+		var n float64
+		_, err := fmt.Sscanf(strings.TrimSpace(strings.Trim(v, "'")), "%g", &n)
+		d := parseDurationSetting(v, time.Millisecond)
+		if err != nil || n < 0 || d == 0 && n != 0 {
+			return "", pgerror.Newf(pgerror.InvalidParameterValue, "invalid value for parameter \"%s\": \"%s\"", name, v)
+		}
+		ms := d.Milliseconds()
+		if ms == 0 {
+			return "0", nil
+		}
+		for _, u := range []struct {
+			n    int64
+			unit string
+		}{{86400000, "d"}, {3600000, "h"}, {60000, "min"}, {1000, "s"}} {
+			if ms%u.n == 0 {
+				return strconv.FormatInt(ms/u.n, 10) + u.unit, nil
+			}
+		}
+		return strconv.FormatInt(ms, 10) + "ms", nil
+	}
+}
 
 func onlyValue(allowed string) func(string) (string, error) {
 	return func(v string) (string, error) {
@@ -116,20 +187,28 @@ func normalizeTimeZone(v string) (string, error) {
 // sessionVars holds one session's parameter values.
 type sessionVars struct {
 	values map[string]string // lower-cased name -> value (only non-default)
+	// startup holds the values the client's startup packet set, which
+	// RESET restores (PostgreSQL's reset_val).
+	startup map[string]string
 	// custom holds placeholder variables (names with a dot, like
 	// "myapp.setting"), which PostgreSQL accepts without declaration.
 	custom map[string]string
 }
 
 func newSessionVars(startup map[string]string, user string) *sessionVars {
-	s := &sessionVars{values: map[string]string{}, custom: map[string]string{}}
+	s := &sessionVars{values: map[string]string{}, custom: map[string]string{}, startup: map[string]string{}}
 	s.values["session_authorization"] = user
 	for k, v := range startup {
 		if k == "user" || k == "database" || k == "options" || k == "replication" {
 			continue
 		}
-		_ = s.set(k, v)
+		if s.set(k, v) == nil {
+			if val, ok := s.values[strings.ToLower(k)]; ok {
+				s.startup[strings.ToLower(k)] = val
+			}
+		}
 	}
+	s.startup["session_authorization"] = user
 	return s
 }
 
@@ -145,6 +224,12 @@ func (s *sessionVars) get(name string) (string, error) {
 	if v, ok := knownVars[lname]; ok {
 		if val, set := s.values[lname]; set {
 			return val, nil
+		}
+		switch lname {
+		case "transaction_isolation", "transaction_read_only", "transaction_deferrable":
+			// Outside a transaction that set them, the characteristics
+			// of the current transaction are the session's defaults.
+			return s.get("default_" + lname)
 		}
 		return v.def, nil
 	}
@@ -183,10 +268,9 @@ func (s *sessionVars) set(name, value string) error {
 func (s *sessionVars) reset(name string) error {
 	lname := strings.ToLower(name)
 	if lname == "all" {
-		for k := range s.values {
-			if k != "session_authorization" {
-				delete(s.values, k)
-			}
+		s.values = map[string]string{}
+		for k, v := range s.startup {
+			s.values[k] = v
 		}
 		s.custom = map[string]string{}
 		return nil
@@ -201,6 +285,10 @@ func (s *sessionVars) reset(name string) error {
 	}
 	if v.readOnly {
 		return pgerror.Newf(pgerror.CantChangeRuntimeParam, "parameter %q cannot be changed", v.name)
+	}
+	if val, ok := s.startup[lname]; ok {
+		s.values[lname] = val
+		return nil
 	}
 	delete(s.values, lname)
 	return nil

@@ -889,6 +889,23 @@ func (c *converter) funcCall(e *tast.FuncCallExpr, at ast.At) (ast.Expr, error) 
 		return &ast.BinaryExpr{At: lat, Op: m.op, Left: l, Right: r}, nil
 	case mkIdentity:
 		return arg(0)
+	case mkArraySub:
+		x, err := arg(0)
+		if err != nil {
+			return nil, err
+		}
+		sq, ok := x.(*ast.SubqueryExpr)
+		if !ok || sq.Exists {
+			return nil, internalErr("ARRAY marker around %T", x)
+		}
+		sq.At, sq.Array = mat, true
+		return sq, nil
+	case mkField:
+		x, err := arg(0)
+		if err != nil {
+			return nil, err
+		}
+		return &ast.FieldSelect{At: mat, Expr: x, Field: m.op}, nil
 	case mkUnaryOp:
 		x, err := arg(0)
 		if err != nil {

@@ -216,6 +216,17 @@ func (u *unit) word(nodes []node, i int, after token, one func(*piece, int, erro
 			p, err := u.arrayExpr(n.tok, nodes[i+1])
 			return one(p, i+2, err)
 		}
+		if nextGroup && isQuery(nodes[i+1].kids) {
+			g := nodes[i+1]
+			closeTok := u.tokAt(g.hi - 1)
+			q, err := u.query(g.kids, closeTok)
+			if err != nil {
+				return nil, i, err
+			}
+			sub := newPiece(pOperand, g.tok).t("(", g.tok.pos).add(q).t(")", closeTok.pos)
+			k := u.rw.addMark(&mark{kind: mkArraySub, pos: u.rw.pos(n.tok)})
+			return one(u.markerPiece(k, n.tok, sub), i+2, nil)
+		}
 		if nextGroup {
 			return nil, i, u.rw.errUnsupported(n.tok, "ARRAY(subquery)")
 		}
@@ -420,7 +431,12 @@ func (u *unit) postfix(p *piece, nodes []node, j int, after token) (*piece, int,
 				j += 2
 			}
 		case n.isPunct(".") && j > 0 && nodes[j-1].group:
-			return nil, j, u.rw.errUnsupported(n.tok, "field selection")
+			if j+1 >= len(nodes) || !nodes[j+1].isName() {
+				return nil, j, u.rw.errUnsupported(n.tok, "field selection")
+			}
+			k := u.rw.addMark(&mark{kind: mkField, pos: u.rw.pos(n.tok), op: nodes[j+1].tok.val})
+			p = u.markerPiece(k, p.tok, p)
+			j += 2
 		default:
 			return p, j, nil
 		}

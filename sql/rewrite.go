@@ -59,6 +59,8 @@ const (
 	mkSelect                          // (): first field of every SELECT, for its position
 	mkStarItem                        // `__pg_star_k`.*: * or t.* in a select list
 	mkIdentity                        // (x): x; keeps ORDER BY 1 from becoming TiDB's position node
+	mkArraySub                        // ((subquery)): ARRAY(subquery)
+	mkField                           // (x): (x).field
 )
 
 // mark describes one marker.

@@ -81,6 +81,45 @@ type checkpointState struct {
 	// committed is the version of the newest complete checkpoint, read
 	// without the lock by StateTables.
 	committed atomic.Uint64
+	// voids lists the version ranges of checkpoints that Recover rolled
+	// back, read without the lock by StateTables (copy on write): entries
+	// a table flushed into such a checkpoint become dirty again, so the
+	// next checkpoint writes them (see StateTable.promote).
+	voids atomic.Pointer[[]versionRange]
+}
+
+// versionRange is the open interval (after, below) of versions.
+type versionRange struct{ after, below uint64 }
+
+func (s *checkpointState) isVoid(version uint64) bool {
+	p := s.voids.Load()
+	if p == nil {
+		return false
+	}
+	for _, r := range *p {
+		if version > r.after && version < r.below {
+			return true
+		}
+	}
+	return false
+}
+
+// maxVoidRanges bounds the void ranges kept. Every live StateTable is
+// flushed, and so promoted, by each checkpoint, so a range only matters
+// until the next checkpoint commits; a table idle through many aborted
+// checkpoints belongs to a job that no longer runs.
+const maxVoidRanges = 64
+
+func (s *checkpointState) addVoid(r versionRange) {
+	var rs []versionRange
+	if p := s.voids.Load(); p != nil {
+		rs = append(rs, (*p)...)
+	}
+	rs = append(rs, r)
+	if len(rs) > maxVoidRanges {
+		rs = rs[len(rs)-maxVoidRanges:]
+	}
+	s.voids.Store(&rs)
 }
 
 func (s *checkpointState) init() { s.cond = sync.NewCond(&s.mu) }
@@ -355,6 +394,9 @@ func (db *DB) recover() (uint64, []byte, error) {
 		if err != nil {
 			return 0, nil, err
 		}
+		// Tables still alive flushed entries into the rolled-back
+		// versions; they must write them again.
+		s.addVoid(versionRange{after: committed.version, below: hwm.version})
 		db.log.Info("rolled back unfinished checkpoint state", "checkpoint", committed.epoch, "keys", n)
 	}
 	s.hwm = epochVersion{max(hwm.epoch, committed.epoch), max(hwm.version, committed.version)}

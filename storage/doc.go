@@ -27,7 +27,8 @@
 //	0x05 'h'                       checkpoint high-water mark: epoch(8) version(8)
 //
 // The user key of a state table is opaque here; by convention it is
-// vnode(2) | memcomparable key (AppendKey).
+// partition(2) | memcomparable key (AppendKey), the partition being the
+// operator subtask that owns the entry.
 //
 // # Versions
 //

@@ -27,8 +27,14 @@ import (
 // Absent keys read from Badger are cached as clean tombstones, so repeated
 // lookups of new group keys do not go to Badger.
 //
-// A StateTable is owned by one operator goroutine and is not safe for
-// concurrent use; at most one StateTable per id may exist at a time.
+// A StateTable is owned by one goroutine at a time and is not safe for
+// concurrent use. Several StateTables with one id may exist at once only
+// if their writes touch disjoint keys (the subtasks of one operator, each
+// under its own key prefix): each caches only what it wrote or read.
+//
+// Flushed entries stay pinned until their checkpoint commits. If that
+// checkpoint is rolled back instead (aborted, or it failed, and Recover
+// ran), they become dirty again and the next Flush writes them.
 type StateTable struct {
 	db     *DB
 	id     uint32
@@ -195,10 +201,11 @@ func (t *StateTable) write(key, val []byte, tomb bool) {
 }
 
 // Flush writes the entries changed since the last Flush into checkpoint w.
-// They stay readable from memory until w commits.
+// They stay readable from memory until w commits. Flushing into the same
+// checkpoint again writes what changed since.
 func (t *StateTable) Flush(w *CheckpointWriter) error {
 	t.promote()
-	if w.epoch <= t.lastEp {
+	if w.epoch < t.lastEp {
 		return fmt.Errorf("storage: state table %d flushed at epoch %d after epoch %d", t.id, w.epoch, t.lastEp)
 	}
 	t.lastEp = w.epoch
@@ -223,21 +230,29 @@ func (t *StateTable) Flush(w *CheckpointWriter) error {
 	return nil
 }
 
-// promote turns pinned entries of committed checkpoints into clean ones.
+// promote turns pinned entries of committed checkpoints into clean ones,
+// and those of rolled-back checkpoints into dirty ones.
 func (t *StateTable) promote() {
 	if len(t.pins) == 0 {
 		return
 	}
-	committed := t.db.ckpt.committed.Load()
+	s := &t.db.ckpt
+	committed := s.committed.Load()
 	n := 0
 	for _, g := range t.pins {
-		if g.version > committed {
+		void := s.isVoid(g.version)
+		if !void && g.version > committed {
 			break
 		}
 		n++
 		for _, e := range g.entries {
 			if e.state != stPinned || e.pinVersion != g.version {
 				continue // written again since
+			}
+			if void {
+				e.state = stDirty
+				t.dirty = append(t.dirty, e)
+				continue
 			}
 			t.overlay.Delete(e)
 			e.state = stClean

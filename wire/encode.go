@@ -169,7 +169,7 @@ func pgTypmod(t types.T) int32 {
 
 // rowDescription builds the RowDescription for cols; codes are the result
 // format codes (nil: text).
-func (c *conn) rowDescription(cols []types.Column, codes []int16) (rd *pgproto3.RowDescription, err error) {
+func (c *conn) rowDescription(cols []types.Column, origins []ColumnOrigin, codes []int16) (rd *pgproto3.RowDescription, err error) {
 	defer c.recoverTo(&err, "RowDescription")
 	rd = &pgproto3.RowDescription{Fields: make([]pgproto3.FieldDescription, len(cols))}
 	for i, col := range cols {
@@ -179,6 +179,10 @@ func (c *conn) rowDescription(cols []types.Column, codes []int16) (rd *pgproto3.
 			DataTypeSize: col.Type.TypLen(),
 			TypeModifier: pgTypmod(col.Type),
 			Format:       formatAt(codes, i),
+		}
+		if i < len(origins) {
+			rd.Fields[i].TableOID = origins[i].TableOID
+			rd.Fields[i].TableAttributeNumber = uint16(origins[i].Attnum)
 		}
 	}
 	return rd, nil
@@ -217,13 +221,26 @@ func (c *conn) appendDataRow(row types.Row, cols []types.Column, codes []int16) 
 				return pgerror.Wrap(err, pgerror.InternalError)
 			}
 		} else {
-			out = types.AppendText(out, d, cols[i].Type)
+			out = c.appendText(out, d, cols[i].Type)
 		}
 		binary.BigEndian.PutUint32(out[lenAt:], uint32(len(out)-lenAt-4))
 	}
 	binary.BigEndian.PutUint32(out[start+1:], uint32(len(out)-start-1))
 	c.out = out
 	return nil
+}
+
+// appendText appends d's text form, asking the session for the types it
+// prints itself.
+func (c *conn) appendText(out []byte, d types.Datum, t types.T) []byte {
+	if NeedsSessionText(t) {
+		if f, ok := c.sess.(TextFormatter); ok {
+			if res, ok := f.AppendText(out, d, t); ok {
+				return res
+			}
+		}
+	}
+	return types.AppendText(out, d, t)
 }
 
 // sendRows streams up to max rows (0: all) from it as DataRows, flushing as

@@ -45,6 +45,22 @@ type Session interface {
 	Close()
 }
 
+// TextFormatter is implemented by sessions that print some values
+// themselves: regclass and regproc print the names of catalog objects,
+// which only the session's catalog knows. The wire asks only for the
+// types NeedsSessionText reports.
+type TextFormatter interface {
+	// AppendText appends d's text form as type t; ok false means the
+	// standard text form (types.AppendText).
+	AppendText(buf []byte, d types.Datum, t types.T) (out []byte, ok bool)
+}
+
+// NeedsSessionText reports whether values of t are printed by the
+// session's TextFormatter.
+func NeedsSessionText(t types.T) bool {
+	return t.Fam == types.RegClass || t.Fam == types.RegProc
+}
+
 // Statement is one prepared statement.
 type Statement struct {
 	SQL        string         // the statement's own text
@@ -52,6 +68,17 @@ type Statement struct {
 	Columns    []types.Column // result columns; nil when the statement returns no rows (DDL, SET ...)
 	Empty      bool           // an empty query (EmptyQueryResponse)
 	Handle     any            // engine-private
+	// Origins are the table columns the result columns come from, for
+	// RowDescription (nil or zero entries: none).
+	Origins []ColumnOrigin
+}
+
+// ColumnOrigin is the table column a result column is read from unchanged,
+// as RowDescription reports it (pg_class OID and attribute number);
+// drivers use it for ResultSetMetaData.getTableName and isNullable.
+type ColumnOrigin struct {
+	TableOID uint32
+	Attnum   int16
 }
 
 // Result is the outcome of one Execute.
@@ -59,7 +86,8 @@ type Result struct {
 	Columns []types.Column // nil: no RowDescription
 	Rows    RowIter        // nil when the statement returns no rows
 	// Tag is the CommandComplete tag; when Rows != nil the wire appends
-	// " <rows sent>" (e.g. "SELECT" -> "SELECT 3", "FETCH" -> "FETCH 2").
+	// " <rows sent>" (e.g. "SELECT" -> "SELECT 3", "FETCH" -> "FETCH 2"), except
+	// to SHOW and EXPLAIN, as PostgreSQL.
 	Tag string
 	// ParameterChanges are sent as ParameterStatus (e.g. after SET
 	// application_name / TimeZone).
@@ -67,6 +95,12 @@ type Result struct {
 	// Notices are sent as NoticeResponse before CommandComplete; Severity
 	// defaults to NOTICE and Code to 00000.
 	Notices []*pgerror.Error
+	// Origins are the table columns of Columns (see Statement.Origins);
+	// nil: the statement's.
+	Origins []ColumnOrigin
+	// Copy sends Rows as the data of COPY ... TO STDOUT in this format
+	// instead of as DataRows; the tag is then "COPY <rows>".
+	Copy *CopyFormat
 }
 
 // RowIter streams the rows of a Result.

@@ -2,7 +2,6 @@ package wire
 
 import (
 	"context"
-	"strconv"
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5/pgproto3"
@@ -219,14 +218,14 @@ func (c *conn) handleDescribe(m *pgproto3.Describe) {
 			return
 		}
 		c.send(pd)
-		c.describeColumns(st.Columns, nil)
+		c.describeColumns(st.Columns, st.Origins, nil)
 	case 'P':
 		p, err := c.lookupPortal(m.Name)
 		if err != nil {
 			c.extError(nil, err)
 			return
 		}
-		c.describeColumns(p.columns(), p.results)
+		c.describeColumns(p.columns(), p.stmt.Origins, p.results)
 	default:
 		c.extError(nil, pgerror.Newf(pgerror.ProtocolViolation, "invalid DESCRIBE message subtype %d", m.ObjectType))
 	}
@@ -243,12 +242,12 @@ func (c *conn) paramDescription(st *Statement) (pd *pgproto3.ParameterDescriptio
 
 // describeColumns sends RowDescription, or NoData for a statement that
 // returns no rows.
-func (c *conn) describeColumns(cols []types.Column, codes []int16) {
+func (c *conn) describeColumns(cols []types.Column, origins []ColumnOrigin, codes []int16) {
 	if cols == nil {
 		c.send(&pgproto3.NoData{})
 		return
 	}
-	rd, err := c.rowDescription(cols, codes)
+	rd, err := c.rowDescription(cols, origins, codes)
 	if err != nil {
 		c.extError(nil, err)
 		return
@@ -298,6 +297,17 @@ func (c *conn) handleExecute(m *pgproto3.Execute) {
 		}
 		c.sendSideEffects(res)
 		p.tag = res.Tag
+		if res.Copy != nil && res.Rows != nil {
+			n, err := c.sendCopyOut(ctx, res)
+			c.closeIter(res.Rows)
+			c.finishPortal(p)
+			if err != nil {
+				c.extError(ctx, err)
+				return
+			}
+			c.send(&pgproto3.CommandComplete{CommandTag: []byte(copyTag(n))})
+			return
+		}
 		if res.Rows == nil {
 			c.finishPortal(p)
 			c.send(&pgproto3.CommandComplete{CommandTag: []byte(c.completeTag(p.stmt.SQL, res.Tag))})
@@ -326,7 +336,7 @@ func (c *conn) handleExecute(m *pgproto3.Execute) {
 	}
 	c.finishPortal(p)
 	// The count is of this Execute's rows only, as PostgreSQL reports it.
-	tag := c.completeTag(p.stmt.SQL, p.tag+" "+strconv.FormatInt(n, 10))
+	tag := c.completeTag(p.stmt.SQL, withRowCount(p.tag, n))
 	c.send(&pgproto3.CommandComplete{CommandTag: []byte(tag)})
 }
 

@@ -40,6 +40,8 @@ func TestMain(m *testing.M) {
 //	set NAME VALUE  -> ParameterChanges
 //	notice MSG      -> a NOTICE, tag "DO"
 //	iterfail N      -> N rows, then an uncoded error from the iterator
+//	copy text|csv   -> COPY TO STDOUT of a few awkward values (copy_test.go)
+//	show            -> one row, tag SHOW
 //	anything else   -> 42601 syntax error at position 1
 type testEngine struct {
 	started chan struct{}   // a sleep began
@@ -125,7 +127,9 @@ func (s *testSession) Prepare(ctx context.Context, query string, paramTypes []ty
 				st.ParamTypes = append(st.ParamTypes, t)
 				st.Columns = append(st.Columns, types.Column{Name: fmt.Sprintf("c%d", i+1), Type: t})
 			}
-		case "begin", "start", "commit", "end", "rollback", "abort", "fail", "sleep", "panic", "set", "notice":
+		case "show":
+			st.Columns = []types.Column{{Name: "setting", Type: types.TText}}
+		case "begin", "start", "commit", "end", "rollback", "abort", "fail", "sleep", "panic", "set", "notice", "copy":
 		case "panicprepare":
 			panic("prepare exploded")
 		default:
@@ -150,6 +154,10 @@ func (s *testSession) Execute(ctx context.Context, st *Statement, params []types
 	case "echo":
 		row := append(types.Row(nil), params...)
 		return &Result{Columns: st.Columns, Rows: &sliceIter{rows: []types.Row{row}}, Tag: "SELECT"}, nil
+	case "copy":
+		return copyResult(cmd.args[0] == "csv"), nil
+	case "show":
+		return &Result{Columns: st.Columns, Rows: &sliceIter{rows: []types.Row{{types.NewString("on")}}}, Tag: "SHOW"}, nil
 	case "begin":
 		return &Result{Tag: "BEGIN"}, nil
 	case "start":

@@ -2,7 +2,6 @@ package wire
 
 import (
 	"context"
-	"strconv"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 
@@ -69,12 +68,26 @@ func (c *conn) execSimple(ctx context.Context, st *Statement) bool {
 		return false
 	}
 	c.sendSideEffects(res)
+	if res.Copy != nil && res.Rows != nil {
+		n, err := c.sendCopyOut(ctx, res)
+		c.closeIter(res.Rows)
+		if err != nil {
+			c.fail(ctx, err)
+			return false
+		}
+		c.send(&pgproto3.CommandComplete{CommandTag: []byte(copyTag(n))})
+		return true
+	}
 	cols := res.Columns
 	if cols == nil && res.Rows != nil {
 		cols = st.Columns
 	}
 	if cols != nil {
-		rd, err := c.rowDescription(cols, nil)
+		origins := res.Origins
+		if origins == nil {
+			origins = st.Origins
+		}
+		rd, err := c.rowDescription(cols, origins, nil)
 		if err != nil {
 			if res.Rows != nil {
 				c.closeIter(res.Rows)
@@ -92,7 +105,7 @@ func (c *conn) execSimple(ctx context.Context, st *Statement) bool {
 			c.fail(ctx, err)
 			return false
 		}
-		tag += " " + strconv.FormatInt(n, 10)
+		tag = withRowCount(tag, n)
 	}
 	c.send(&pgproto3.CommandComplete{CommandTag: []byte(c.completeTag(st.SQL, tag))})
 	return true

@@ -122,8 +122,11 @@ func TestLongRunHeapFlat(t *testing.T) {
 	early, late := peak(samples[q:2*q]), peak(samples[3*q:])
 	t.Logf("%d events, %d windows in %v (%.0f events/s); heap in use: early peak %.1f MiB, late peak %.1f MiB",
 		events, windows, elapsed.Round(time.Millisecond), float64(events)/elapsed.Seconds(), early/(1<<20), late/(1<<20))
-	// One view row per window is ~200 bytes; allow that plus 32 MiB of noise.
-	allowed := early + float64(windows)*200 + 32<<20
+	// One view row per window is ~200 bytes (twice: the committed image
+	// and the undo log of the open checkpoint); allow that plus 25% of GC
+	// pacing noise on a loaded machine. A leak of window state grows by
+	// hundreds of MiB over this run.
+	allowed := early*1.25 + float64(windows)*400
 	if late > allowed {
 		t.Fatalf("heap grew from %.1f MiB to %.1f MiB over the run (allowed %.1f MiB)", early/(1<<20), late/(1<<20), allowed/(1<<20))
 	}

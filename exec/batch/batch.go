@@ -65,7 +65,8 @@ func Run(ctx context.Context, q *planner.Query, src Sources, ectx *expr.Ctx) ([]
 }
 
 // Open prepares q for execution and returns an iterator over its rows.
-// Uncorrelated subqueries run here, once.
+// Uncorrelated subqueries run here, once; correlated ones run per row
+// (correlated.go).
 func Open(ctx context.Context, q *planner.Query, src Sources, ectx *expr.Ctx) (RowIter, error) {
 	if ectx == nil {
 		ectx = &expr.Ctx{}
@@ -108,6 +109,10 @@ type execCtx struct {
 	src  Sources
 	ectx *expr.Ctx
 	work int
+	// scanned keeps the rows of each relation read, so that a correlated
+	// subquery, which scans once per outer row, reads its relations once
+	// and every scan of a relation sees the same rows.
+	scanned map[any][]types.Row
 }
 
 // tick counts one row of work and reports cancellation.
@@ -137,7 +142,8 @@ type iter interface {
 }
 
 // compile turns a bound expression into an evaluator, after running the
-// uncorrelated subqueries it contains and substituting their results.
+// uncorrelated subqueries it contains and substituting their results;
+// correlated ones become calls that run per row.
 func (x *execCtx) compile(e expr.Expr) (expr.Eval, error) {
 	if e == nil {
 		return nil, nil
@@ -167,11 +173,20 @@ func (x *execCtx) resolveSubqueries(e expr.Expr) (expr.Expr, error) {
 		if !ok {
 			return n, nil
 		}
+		if len(s.Args) > 0 {
+			return x.correlated(s)
+		}
 		it, err := x.build(s.Plan)
 		if err != nil {
 			return nil, err
 		}
 		switch s.Kind {
+		case planner.SubqueryArray:
+			d, err := x.subqueryValue(it, s)
+			if err != nil {
+				return nil, err
+			}
+			return &expr.Const{D: d, T: s.T}, nil
 		case planner.SubqueryExists:
 			row, err := it.next()
 			if err != nil {
@@ -289,9 +304,14 @@ func (x *execCtx) build(p planner.LogicalPlan) (iter, error) {
 // ---------------------------------------------------------------- leaves
 
 func (x *execCtx) buildScan(n *planner.Scan) (iter, error) {
-	var rows []types.Row
+	var key any = n.Virtual
+	if n.Virtual == nil && n.Relation != nil {
+		key = n.Relation.ID
+	}
+	rows, cached := x.scanned[key]
 	var err error
 	switch {
+	case cached:
 	case n.Virtual != nil:
 		rows, err = n.Virtual.Rows(x.ctx)
 	case n.Relation == nil:
@@ -311,6 +331,12 @@ func (x *execCtx) buildScan(n *planner.Scan) (iter, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	if !cached {
+		if x.scanned == nil {
+			x.scanned = map[any][]types.Row{}
+		}
+		x.scanned[key] = rows
 	}
 	filter, err := x.compile(n.Filter)
 	if err != nil {

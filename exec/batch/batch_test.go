@@ -253,3 +253,45 @@ func TestCancel(t *testing.T) {
 		t.Errorf("cancellation took %v", d)
 	}
 }
+
+// TestCorrelated runs correlated subqueries once per enclosing row, also
+// nested ones that read the outermost row, and ordered aggregates.
+func TestCorrelated(t *testing.T) {
+	env := planner.Env{Catalog: plannertest.Catalog(t)}
+	src := testData()
+	tests := []struct {
+		sql, want string
+	}{
+		{"SELECT u.id, (SELECT count(*) FROM orders o WHERE o.user_id = u.id) FROM users u ORDER BY 1",
+			"1 | 2\n2 | 1\n3 | 0\n4 | 0\n"},
+		{"SELECT u.id, (SELECT max(o.amount) FROM orders o WHERE o.user_id = u.id) FROM users u ORDER BY 1",
+			"1 | 25.50\n2 | 100.00\n3 | NULL\n4 | NULL\n"},
+		{"SELECT id FROM users u WHERE EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id AND o.status = 'open') ORDER BY 1", "1\n2\n"},
+		{"SELECT id FROM users u WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id) ORDER BY 1", "3\n4\n"},
+		{"SELECT u.id FROM users u WHERE u.id IN (SELECT o.user_id FROM orders o WHERE o.amount > u.age) ORDER BY 1", "2\n"},
+		{"SELECT u.id, u.id NOT IN (SELECT o.user_id FROM orders o WHERE o.status = 'done' OR o.user_id = u.id + 8) FROM users u ORDER BY 1",
+			"1 | f\n2 | t\n3 | t\n4 | t\n"},
+		{"SELECT u.id, ARRAY(SELECT o.id FROM orders o WHERE o.user_id = u.id ORDER BY o.id DESC) FROM users u ORDER BY 1",
+			"1 | {11,10}\n2 | {12}\n3 | {}\n4 | {}\n"},
+		// The inner subquery reads the outermost row (u.name) through the
+		// middle one.
+		{"SELECT u.id, (SELECT count(*) FROM orders o WHERE o.user_id = u.id AND EXISTS (SELECT 1 FROM users v WHERE v.name = u.name AND v.id <> u.id)) FROM users u ORDER BY 1",
+			"1 | 2\n2 | 0\n3 | 0\n4 | 0\n"},
+		{"SELECT u.id, (SELECT string_agg(x, '+') FROM unnest(ARRAY[u.name, 'z']) AS x) FROM users u WHERE u.id < 3 ORDER BY 1",
+			"1 | ann+z\n2 | bob+z\n"},
+		{"SELECT string_agg(name, ',' ORDER BY age DESC NULLS LAST, id), array_agg(id ORDER BY id DESC) FROM users",
+			"ann,ann,bob,cy | {4,3,2,1}\n"},
+		{"SELECT name, string_agg(id::text, ',' ORDER BY id DESC) FROM users GROUP BY name ORDER BY 1",
+			"ann | 4,1\nbob | 2\ncy | 3\n"},
+	}
+	for _, tc := range tests {
+		got, err := query(t, env, src, tc.sql)
+		if err != nil {
+			t.Errorf("%s: %v", tc.sql, err)
+			continue
+		}
+		if got != tc.want {
+			t.Errorf("%s:\ngot:\n%swant:\n%s", tc.sql, got, tc.want)
+		}
+	}
+}

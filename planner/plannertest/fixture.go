@@ -19,6 +19,8 @@ import (
 //	users    table  (id integer, name text, age integer, created timestamptz)
 //	orders   table  (id integer, user_id integer, amount numeric(10,2), status text)
 //	hashtags materialized view (window_start, window_end timestamp, tag text, cnt bigint), key (window_start, window_end, tag)
+//	person   source (id bigint, name, email_address, credit_card, city, state varchar, date_time timestamp, extra varchar), watermark date_time - 4 s
+//	auction  source (id, item_name, description, initial_bid, reserve, date_time, expires, seller, category, extra), watermark date_time - 4 s
 func Relations() []*catalog.Relation {
 	col := func(name string, t types.T) types.Column { return types.Column{Name: name, Type: t} }
 	return []*catalog.Relation{
@@ -39,6 +41,16 @@ func Relations() []*catalog.Relation {
 		{Kind: catalog.MaterializedView, Name: "hashtags",
 			Columns:    []types.Column{col("window_start", types.TTimestamp), col("window_end", types.TTimestamp), col("tag", types.TText), col("cnt", types.TInt8)},
 			KeyColumns: []int{0, 1, 2}},
+		{Kind: catalog.Source, Name: "person", Connector: "nexmark",
+			Columns: []types.Column{col("id", types.TInt8), col("name", types.TVarchar), col("email_address", types.TVarchar),
+				col("credit_card", types.TVarchar), col("city", types.TVarchar), col("state", types.TVarchar),
+				col("date_time", types.TTimestamp), col("extra", types.TVarchar)},
+			HasWatermark: true, WatermarkColumn: "date_time", WatermarkDelay: types.IntervalValue{Micros: 4e6}},
+		{Kind: catalog.Source, Name: "auction", Connector: "nexmark",
+			Columns: []types.Column{col("id", types.TInt8), col("item_name", types.TVarchar), col("description", types.TVarchar),
+				col("initial_bid", types.TInt8), col("reserve", types.TInt8), col("date_time", types.TTimestamp),
+				col("expires", types.TTimestamp), col("seller", types.TInt8), col("category", types.TInt8), col("extra", types.TVarchar)},
+			HasWatermark: true, WatermarkColumn: "date_time", WatermarkDelay: types.IntervalValue{Micros: 4e6}},
 	}
 }
 

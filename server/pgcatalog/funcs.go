@@ -506,3 +506,65 @@ func splitQualified(s string) (schema, name string, err error) {
 func errInvalidName() error {
 	return pgerror.New(pgerror.InvalidName, "invalid name syntax")
 }
+
+// ParseIdent is parse_ident(text[, strict]): the parts of a qualified SQL
+// identifier, unquoted parts folded to lower case. Not strict, it ignores
+// what follows the identifier.
+func ParseIdent(s string, strict bool) ([]string, error) {
+	invalid := func() error {
+		return pgerror.Newf(pgerror.InvalidParameterValue, "string is not a valid identifier: \"%s\"", s)
+	}
+	var parts []string
+	rest := strings.TrimLeft(s, " \t\n\r")
+	for {
+		var part string
+		switch {
+		case strings.HasPrefix(rest, `"`):
+			var b strings.Builder
+			i := 1
+			for {
+				if i >= len(rest) {
+					return nil, invalid()
+				}
+				if rest[i] == '"' {
+					if i+1 < len(rest) && rest[i+1] == '"' {
+						b.WriteByte('"')
+						i += 2
+						continue
+					}
+					break
+				}
+				b.WriteByte(rest[i])
+				i++
+			}
+			if b.Len() == 0 {
+				return nil, pgerror.Newf(pgerror.InvalidParameterValue, "string is not a valid identifier: \"%s\"", s).
+					WithDetail("Quoted identifier must not be empty.")
+			}
+			part, rest = b.String(), rest[i+1:]
+		case rest != "" && isIdentStart(rest[0]):
+			i := 0
+			for i < len(rest) && isIdentChar(rest[i]) {
+				i++
+			}
+			part, rest = strings.ToLower(rest[:i]), rest[i:]
+		default:
+			if len(parts) == 0 {
+				return nil, pgerror.Newf(pgerror.InvalidParameterValue, "string is not a valid identifier: \"%s\"", s).
+					WithDetail("No valid identifier before \".\".")
+			}
+			return nil, pgerror.Newf(pgerror.InvalidParameterValue, "string is not a valid identifier: \"%s\"", s).
+				WithDetail("No valid identifier after \".\".")
+		}
+		parts = append(parts, part)
+		rest = strings.TrimLeft(rest, " \t\n\r")
+		if !strings.HasPrefix(rest, ".") {
+			break
+		}
+		rest = strings.TrimLeft(rest[1:], " \t\n\r")
+	}
+	if strict && rest != "" {
+		return nil, invalid()
+	}
+	return parts, nil
+}

@@ -140,7 +140,17 @@ func RegprocName(oid uint32) string {
 	if n, ok := procCatalog().names[oid]; ok {
 		return n
 	}
+	if n, ok := amHandlerNames[oid]; ok {
+		return n
+	}
 	return fmt.Sprint(oid)
+}
+
+// amHandlerNames name the access method handlers pg_am refers to, which
+// are no functions streamsqld has (and so not in pg_proc).
+var amHandlerNames = map[uint32]string{
+	3: "heap_tableam_handler", 330: "bthandler", 331: "hashhandler", 332: "gisthandler",
+	333: "ginhandler", 334: "spghandler", 335: "brinhandler",
 }
 
 // RegprocOID is regproc's input for a function name (possibly qualified

@@ -502,6 +502,15 @@ type SubqueryExpr struct {
 	At
 	Query  *Select
 	Exists bool
+	// Array is ARRAY(query): the rows' single column as an array.
+	Array bool
+}
+
+// FieldSelect is `(expr).field`, a field of a composite value.
+type FieldSelect struct {
+	At
+	Expr  Expr
+	Field string
 }
 
 // ArrayExpr is `ARRAY[a, b, ...]`.
@@ -552,3 +561,4 @@ func (*ArrayExpr) expr()    {}
 func (*AnyAll) expr()       {}
 func (*Subscript) expr()    {}
 func (*Extract) expr()      {}
+func (*FieldSelect) expr()  {}

@@ -337,3 +337,47 @@ func init() {
 			}}, ts
 	})
 }
+
+// The bitwise operators on integers (&, |, #, ~, <<, >>), which catalog
+// queries use on flag columns (pg_index.indoption & 1).
+func init() {
+	bin := map[string]func(a, b int64) int64{
+		"&": func(a, b int64) int64 { return a & b },
+		"|": func(a, b int64) int64 { return a | b },
+		"#": func(a, b int64) int64 { return a ^ b },
+	}
+	ints := []types.T{types.TInt2, types.TInt4, types.TInt8}
+	for _, t := range ints {
+		t := t
+		for op, f := range bin {
+			f := f
+			register(&Func{Name: op, Args: []types.T{t, t}, Ret: t, Strict: true,
+				Eval: func(_ *Ctx, a []types.Datum) (types.Datum, error) { return types.NewInt(f(a[0].I, a[1].I)), nil }})
+		}
+		register(&Func{Name: "~", Args: []types.T{t}, Ret: t, Strict: true,
+			Eval: func(_ *Ctx, a []types.Datum) (types.Datum, error) { return types.NewInt(^a[0].I), nil }})
+		bits := int64(t.TypLen()) * 8
+		shift := func(left bool) evalFunc {
+			return func(_ *Ctx, a []types.Datum) (types.Datum, error) {
+				// PostgreSQL shifts by the count modulo the width, as the
+				// C operators on its hardware do.
+				n := uint64(a[1].I) % uint64(bits)
+				var v int64
+				if left {
+					v = a[0].I << n
+				} else {
+					v = a[0].I >> n
+				}
+				switch bits {
+				case 16:
+					v = int64(int16(v))
+				case 32:
+					v = int64(int32(v))
+				}
+				return types.NewInt(v), nil
+			}
+		}
+		register(&Func{Name: "<<", Args: []types.T{t, types.TInt4}, Ret: t, Strict: true, Eval: shift(true)})
+		register(&Func{Name: ">>", Args: []types.T{t, types.TInt4}, Ret: t, Strict: true, Eval: shift(false)})
+	}
+}

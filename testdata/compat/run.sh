@@ -32,28 +32,28 @@ check() { # check NAME COMMAND...
 if command -v psql >/dev/null; then
 	check psql sh "$here/psql.sh" "$host" "$port" "$db" "$user" orders "$view" order_totals clicks
 else
-	echo "SKIP psql"
+	echo "SKIP psql: no psql on PATH (Debian: postgresql-client)"
 fi
 if command -v javac >/dev/null && [ -f /usr/share/java/postgresql.jar ]; then
 	javac -d "$tmp/java" "$here/java/Compat.java" &&
-		check jdbc java -cp "/usr/share/java/postgresql.jar:$tmp/java" Compat "$host" "$port" "$db" "$user"
+		check jdbc java -cp "/usr/share/java/postgresql.jar:$tmp/java" Compat "$host" "$port" "$db" "$user" orders order_totals clicks
 else
-	echo "SKIP jdbc"
+	echo "SKIP jdbc: needs javac and /usr/share/java/postgresql.jar (Debian: default-jdk-headless libpostgresql-jdbc-java)"
 fi
 if /usr/bin/python3 -c 'import psycopg2' 2>/dev/null; then
 	check psycopg2 /usr/bin/python3 "$here/python/psycopg2_compat.py" "$host" "$port" "$db" "$user"
 else
-	echo "SKIP psycopg2"
+	echo "SKIP psycopg2: /usr/bin/python3 cannot import psycopg2 (Debian: python3-psycopg2)"
 fi
 if /usr/bin/python3 -c 'import sqlalchemy' 2>/dev/null; then
 	check sqlalchemy /usr/bin/python3 "$here/python/sqlalchemy_compat.py" "$host" "$port" "$db" "$user"
 else
-	echo "SKIP sqlalchemy"
+	echo "SKIP sqlalchemy: /usr/bin/python3 cannot import sqlalchemy (Debian: python3-sqlalchemy)"
 fi
 if command -v node >/dev/null && node -e 'require("pg")' 2>/dev/null; then
 	check node node "$here/node/pg_compat.js" "$host" "$port" "$db" "$user"
 else
-	echo "SKIP node"
+	echo "SKIP node: needs node and node-postgres in NODE_PATH (npm install pg)"
 fi
 echo "compat: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

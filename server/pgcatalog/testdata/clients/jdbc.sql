@@ -31,6 +31,11 @@ SELECT * FROM (SELECT n.nspname,c.relname,a.attname,a.atttypid,a.attnotnull OR (
 SELECT * FROM (SELECT n.nspname,c.relname,a.attname,a.atttypid,a.attnotnull OR (t.typtype = 'd' AND t.typnotnull) AS attnotnull,a.atttypmod,a.attlen,t.typtypmod,row_number() OVER (PARTITION BY a.attrelid ORDER BY a.attnum) AS attnum, nullif(a.attidentity, '') as attidentity,nullif(a.attgenerated, '') as attgenerated,pg_catalog.pg_get_expr(def.adbin, def.adrelid) AS adsrc,dsc.description,t.typbasetype,t.typtype  FROM pg_catalog.pg_namespace n  JOIN pg_catalog.pg_class c ON (c.relnamespace = n.oid)  JOIN pg_catalog.pg_attribute a ON (a.attrelid=c.oid)  JOIN pg_catalog.pg_type t ON (a.atttypid = t.oid)  LEFT JOIN pg_catalog.pg_attrdef def ON (a.attrelid=def.adrelid AND a.attnum = def.adnum)  LEFT JOIN pg_catalog.pg_description dsc ON (c.oid=dsc.objoid AND a.attnum = dsc.objsubid)  LEFT JOIN pg_catalog.pg_class dc ON (dc.oid=dsc.classoid AND dc.relname='pg_class')  LEFT JOIN pg_catalog.pg_namespace dn ON (dc.relnamespace=dn.oid AND dn.nspname='pg_catalog')  WHERE c.relkind in ('r','p','v','f','m') and a.attnum > 0 AND NOT a.attisdropped  AND n.nspname LIKE 'public' AND c.relname LIKE 'order_totals') c WHERE true  AND attname LIKE '%' ORDER BY nspname,c.relname,attnum
 -- ----
 
+-- step: jdbc-getColumns-foreign
+-- protocol: extended <unnamed>
+SELECT * FROM (SELECT n.nspname,c.relname,a.attname,a.atttypid,a.attnotnull OR (t.typtype = 'd' AND t.typnotnull) AS attnotnull,a.atttypmod,a.attlen,t.typtypmod,row_number() OVER (PARTITION BY a.attrelid ORDER BY a.attnum) AS attnum, nullif(a.attidentity, '') as attidentity,nullif(a.attgenerated, '') as attgenerated,pg_catalog.pg_get_expr(def.adbin, def.adrelid) AS adsrc,dsc.description,t.typbasetype,t.typtype  FROM pg_catalog.pg_namespace n  JOIN pg_catalog.pg_class c ON (c.relnamespace = n.oid)  JOIN pg_catalog.pg_attribute a ON (a.attrelid=c.oid)  JOIN pg_catalog.pg_type t ON (a.atttypid = t.oid)  LEFT JOIN pg_catalog.pg_attrdef def ON (a.attrelid=def.adrelid AND a.attnum = def.adnum)  LEFT JOIN pg_catalog.pg_description dsc ON (c.oid=dsc.objoid AND a.attnum = dsc.objsubid)  LEFT JOIN pg_catalog.pg_class dc ON (dc.oid=dsc.classoid AND dc.relname='pg_class')  LEFT JOIN pg_catalog.pg_namespace dn ON (dc.relnamespace=dn.oid AND dn.nspname='pg_catalog')  WHERE c.relkind in ('r','p','v','f','m') and a.attnum > 0 AND NOT a.attisdropped  AND n.nspname LIKE 'public' AND c.relname LIKE 'clicks') c WHERE true  AND attname LIKE '%' ORDER BY nspname,c.relname,attnum
+-- ----
+
 -- step: jdbc-getPrimaryKeys
 -- protocol: extended <unnamed>
 SELECT        result.TABLE_CAT,        result.TABLE_SCHEM,        result.TABLE_NAME,        result.COLUMN_NAME,        result.KEY_SEQ,        result.PK_NAME FROM      (SELECT NULL AS TABLE_CAT, n.nspname AS TABLE_SCHEM,   ct.relname AS TABLE_NAME, a.attname AS COLUMN_NAME,   (information_schema._pg_expandarray(i.indkey)).n AS KEY_SEQ, ci.relname AS PK_NAME,   information_schema._pg_expandarray(i.indkey) AS KEYS, a.attnum AS A_ATTNUM FROM pg_catalog.pg_class ct   JOIN pg_catalog.pg_attribute a ON (ct.oid = a.attrelid)   JOIN pg_catalog.pg_namespace n ON (ct.relnamespace = n.oid)   JOIN pg_catalog.pg_index i ON ( a.attrelid = i.indrelid)   JOIN pg_catalog.pg_class ci ON (ci.oid = i.indexrelid) WHERE true  AND n.nspname = 'public' AND ct.relname = 'orders' AND i.indisprimary  ) result where  result.A_ATTNUM = (result.KEYS).x  ORDER BY result.table_name, result.pk_name, result.key_seq
@@ -111,6 +116,66 @@ SELECT count(*) FROM orders WHERE id > $1
 SELECT count(*) FROM orders WHERE id > $1
 -- ----
 
+-- step: jdbc-preparedStatement-binary
+-- protocol: extended <unnamed>
+-- params: $1 = '1'
+SELECT id, customer, amount, ts, ok, tags FROM orders WHERE id = $1
+-- ----
+
+-- step: jdbc-preparedStatement-binary
+-- protocol: extended <unnamed>
+-- params: $1 = '1'
+SELECT id, customer, amount, ts, ok, tags FROM orders WHERE id = $1
+-- ----
+
+-- step: jdbc-preparedStatement-binary
+-- protocol: extended <unnamed>
+-- params: $1 = '1'
+SELECT id, customer, amount, ts, ok, tags FROM orders WHERE id = $1
+-- ----
+
+-- step: jdbc-preparedStatement-binary
+-- protocol: extended <unnamed>
+-- params: $1 = '1'
+SELECT id, customer, amount, ts, ok, tags FROM orders WHERE id = $1
+-- ----
+
+-- step: jdbc-preparedStatement-binary
+-- protocol: extended S_2
+-- params: $1 = '1'
+SELECT id, customer, amount, ts, ok, tags FROM orders WHERE id = $1
+-- ----
+
+-- step: jdbc-preparedStatement-binary
+-- protocol: extended S_2
+-- params: $1 = '1'
+SELECT id, customer, amount, ts, ok, tags FROM orders WHERE id = $1
+-- ----
+
+-- step: jdbc-preparedStatement-binary
+-- protocol: extended S_2
+-- params: $1 = '1'
+SELECT id, customer, amount, ts, ok, tags FROM orders WHERE id = $1
+-- ----
+
+-- step: jdbc-preparedStatement-binary
+-- protocol: extended S_2
+-- params: $1 = '1'
+SELECT id, customer, amount, ts, ok, tags FROM orders WHERE id = $1
+-- ----
+
+-- step: jdbc-preparedStatement-binary
+-- protocol: extended S_2
+-- params: $1 = '1'
+SELECT id, customer, amount, ts, ok, tags FROM orders WHERE id = $1
+-- ----
+
+-- step: jdbc-preparedStatement-binary
+-- protocol: extended S_2
+-- params: $1 = '1'
+SELECT id, customer, amount, ts, ok, tags FROM orders WHERE id = $1
+-- ----
+
 -- step: jdbc-transaction
 -- protocol: extended <unnamed>
 BEGIN
@@ -122,7 +187,7 @@ SELECT 1
 -- ----
 
 -- step: jdbc-transaction
--- protocol: extended S_2
+-- protocol: extended S_3
 COMMIT
 -- ----
 

@@ -754,3 +754,23 @@ ORDER BY pg_catalog.pg_get_expr(c.relpartbound, c.oid) = 'DEFAULT', c.oid::pg_ca
 SELECT * FROM orders LIMIT 1
 -- ----
 
+-- step: psql-copy
+-- protocol: simple
+COPY  ( SELECT * FROM orders ORDER BY 1 ) TO STDOUT
+-- ----
+
+-- step: psql-copy-csv
+-- protocol: simple
+COPY  ( SELECT * FROM orders ORDER BY 1 ) TO STDOUT with (format csv, header)
+-- ----
+
+-- step: psql-error-verbose
+-- protocol: simple
+SELECT * FROM no_such_relation
+-- ----
+
+-- step: psql-error-verbose
+-- protocol: simple
+SELECT 41 + 1 AS after_error
+-- ----
+

@@ -21,6 +21,51 @@ SELECT * FROM orders WHERE id > 0
 SELECT * FROM order_totals
 -- ----
 
+-- step: psycopg2-types
+-- protocol: simple
+SELECT id, customer, amount, ts, ok, tags FROM orders WHERE id = 1
+-- ----
+
+-- step: psycopg2-named-cursor
+-- protocol: simple
+BEGIN
+-- ----
+
+-- step: psycopg2-named-cursor
+-- protocol: simple
+DECLARE "compat_cursor" CURSOR WITHOUT HOLD FOR SELECT id FROM orders WHERE id >= 1 ORDER BY id
+-- ----
+
+-- step: psycopg2-named-cursor
+-- protocol: simple
+FETCH FORWARD 1 FROM "compat_cursor"
+-- ----
+
+-- step: psycopg2-named-cursor
+-- protocol: simple
+FETCH FORWARD 1 FROM "compat_cursor"
+-- ----
+
+-- step: psycopg2-named-cursor
+-- protocol: simple
+FETCH FORWARD 1 FROM "compat_cursor"
+-- ----
+
+-- step: psycopg2-named-cursor
+-- protocol: simple
+CLOSE "compat_cursor"
+-- ----
+
+-- step: psycopg2-named-cursor
+-- protocol: simple
+COMMIT
+-- ----
+
+-- step: psycopg2-copy-expert
+-- protocol: simple
+COPY (SELECT id, customer FROM orders ORDER BY id) TO STDOUT WITH CSV HEADER
+-- ----
+
 -- step: psycopg2-transaction
 -- protocol: simple
 BEGIN

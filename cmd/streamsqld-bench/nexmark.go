@@ -1,0 +1,211 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"streamsqld/catalog"
+	"streamsqld/exec/connector"
+	"streamsqld/sql/types"
+)
+
+// nexmarkQuery is one Nexmark query, as RisingWave writes it
+// (risingwave/e2e_test/nexmark/*.slt.part), adapted to the column names
+// of our nexmark connector.
+type nexmarkQuery struct {
+	Name   string
+	Desc   string
+	SQL    string  // the view's query
+	Target float64 // events/s per core
+	Flink  float64 // Flink 1.13's published events/s per core
+	// AllBids is true when the view holds one row per bid, which checks
+	// that the view is complete when CREATE returns.
+	AllBids bool
+}
+
+var nexmarkQueries = []nexmarkQuery{
+	{
+		Name: "q0", Desc: "passthrough",
+		SQL:    "SELECT auction, bidder, price, date_time, extra FROM bid",
+		Target: 1.5e6, Flink: 155e3, AllBids: true,
+	},
+	{
+		Name: "q1", Desc: "currency conversion",
+		SQL:    "SELECT auction, bidder, 0.908 * price AS price, date_time, extra FROM bid",
+		Target: 1.5e6, Flink: 158e3, AllBids: true,
+	},
+	{
+		Name: "q2", Desc: "selection",
+		SQL:    "SELECT auction, price FROM bid WHERE mod(auction, 123) = 0",
+		Target: 1.5e6, Flink: 175e3,
+	},
+	{
+		Name: "q5", Desc: "HOP count per auction (q5's inner aggregation)",
+		SQL: "SELECT auction, count(*) AS num, window_start, window_end " +
+			"FROM HOP(bid, date_time, INTERVAL '2' SECOND, INTERVAL '10' SECOND) " +
+			"GROUP BY auction, window_start, window_end",
+		Target: 220e3, Flink: 22e3,
+	},
+}
+
+// bidColumns is RisingWave's bid source schema.
+const bidColumns = "auction BIGINT, bidder BIGINT, price BIGINT, channel VARCHAR, url VARCHAR, " +
+	"date_time TIMESTAMP, extra VARCHAR"
+
+// bidWatermark is RisingWave's watermark for the Nexmark sources.
+const bidWatermark = "WATERMARK FOR date_time AS date_time - INTERVAL '4' SECOND"
+
+// nexmarkBaseMillis fixes the event-time base (2026-01-01T00:00:00Z) so that
+// every run windows the same events the same way.
+const nexmarkBaseMillis = 1767225600000
+
+func createBidSource(name string, events int64, splits int, extra string) string {
+	return createBidSourceWith(name, "nexmark", events, splits, extra)
+}
+
+func createBidSourceWith(name, conn string, events int64, splits int, extra string) string {
+	return fmt.Sprintf("CREATE SOURCE %s (%s, %s) WITH (connector = '%s', "+
+		"nexmark.table.type = 'Bid', nexmark.event.num = '%d', nexmark.split.num = '%d'%s)",
+		name, bidColumns, bidWatermark, conn, events, splits, extra)
+}
+
+// bidsIn is how many of the first n Nexmark events are bids (46 of every
+// 50, after one person and three auctions).
+func bidsIn(n int64) int64 {
+	return n/50*46 + max(0, n%50-4)
+}
+
+// throughputResult is one measured run of a throughput benchmark.
+type throughputResult struct {
+	Name        string
+	Desc        string
+	Parallelism int
+	Events      int64
+	Rows        int64 // rows in the view at the end
+	Usage       usage
+	Target      float64
+	Flink       float64
+	// Checkpoints summarises the checkpoints the server took during the
+	// run, when it reports them (streamsql_checkpoints).
+	Checkpoints *checkpointStats
+	Err         error
+}
+
+// runNexmark measures one query at one parallelism: the time CREATE
+// MATERIALIZED VIEW takes over a bounded source, which returns once every
+// event has been applied to the view.
+func runNexmark(ctx context.Context, cfg config, prof *profiler, q nexmarkQuery, p int, events int64) throughputResult {
+	res := throughputResult{Name: q.Name, Desc: q.Desc, Parallelism: p, Events: events, Target: q.Target, Flink: q.Flink}
+	ctx, cancel := context.WithTimeout(ctx, cfg.runTimeout)
+	defer cancel()
+	be, err := openEngine(ctx, "", p, time.Second)
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	defer be.destroy()
+	if _, err := be.exec(ctx, createBidSource("bid", events, p,
+		fmt.Sprintf(", nexmark.base.time = '%d'", nexmarkBaseMillis))); err != nil {
+		res.Err = err
+		return res
+	}
+	create := "CREATE MATERIALIZED VIEW " + q.Name + " AS " + q.SQL
+	res.Usage, err = measure(ctx, prof, fmt.Sprintf("%s-p%d", q.Name, p), func(ctx context.Context) error {
+		_, err := be.exec(ctx, create)
+		return err
+	})
+	if err == nil {
+		err = be.jobError(ctx, q.Name)
+	}
+	if err == nil {
+		res.Rows, err = viewRows(ctx, be, q.Name)
+	}
+	if err == nil && q.AllBids && res.Rows != bidsIn(events) {
+		err = fmt.Errorf("view %s holds %d rows after CREATE returned, want %d: the run ended early",
+			q.Name, res.Rows, bidsIn(events))
+	}
+	res.Err = err
+	return res
+}
+
+// viewRows is the row count SHOW JOBS reports for a view; it reads the
+// view's size without copying its rows.
+func viewRows(ctx context.Context, be *benchEngine, view string) (int64, error) {
+	rows, err := be.exec(ctx, "SHOW JOBS")
+	if err != nil {
+		return 0, err
+	}
+	for _, r := range rows {
+		if len(r) >= 6 && r[1].S == view {
+			return r[5].I, nil
+		}
+	}
+	return 0, fmt.Errorf("view %s is not in SHOW JOBS", view)
+}
+
+// runGenerator measures the nexmark connector alone, reading the bid
+// table of events events on one goroutine: the cost of producing the input,
+// which no query can beat.
+func runGenerator(ctx context.Context, prof *profiler, events int64) throughputResult {
+	res := throughputResult{Name: "generator", Desc: "nexmark Bid connector alone, no engine", Parallelism: 1, Events: events}
+	rel := &catalog.Relation{
+		Kind: catalog.Source, Name: "bid", Connector: "nexmark",
+		Columns: []types.Column{
+			{Name: "auction", Type: types.TInt8}, {Name: "bidder", Type: types.TInt8},
+			{Name: "price", Type: types.TInt8}, {Name: "channel", Type: types.TVarchar},
+			{Name: "url", Type: types.TVarchar}, {Name: "date_time", Type: types.TTimestamp},
+			{Name: "extra", Type: types.TVarchar},
+		},
+		Options: map[string]string{
+			"connector": "nexmark", "nexmark.table.type": "Bid",
+			"nexmark.event.num": strconv.FormatInt(events, 10), "nexmark.split.num": "1",
+			"nexmark.base.time": strconv.FormatInt(nexmarkBaseMillis, 10),
+		},
+		CreatedAt: time.UnixMilli(nexmarkBaseMillis),
+	}
+	var rows int64
+	var err error
+	res.Usage, err = measure(ctx, prof, "generator", func(ctx context.Context) error {
+		src, err := connector.New(ctx, "nexmark", rel, connector.Env{})
+		if err != nil {
+			return err
+		}
+		defer src.Close()
+		splits, err := src.Splits(ctx, 1)
+		if err != nil {
+			return err
+		}
+		for _, sp := range splits {
+			r, err := src.Open(ctx, sp, nil)
+			if err != nil {
+				return err
+			}
+			// The engine copies every emitted row into a chunk; so does this.
+			row := make(types.Row, len(rel.Columns))
+			for {
+				n, err := r.Read(ctx, 1024, func(r types.Row) { copy(row, r) })
+				rows += int64(n)
+				if errors.Is(err, io.EOF) {
+					break
+				}
+				if err != nil {
+					return err
+				}
+			}
+			if err := r.Close(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	res.Rows = rows
+	if err == nil && rows != bidsIn(events) {
+		err = fmt.Errorf("generator emitted %d bids, want %d", rows, bidsIn(events))
+	}
+	res.Err = err
+	return res
+}
