@@ -15,7 +15,7 @@ func TestSuiteSmall(t *testing.T) {
 		t.Skip("runs engines for several seconds")
 	}
 	cfg, err := parseFlags([]string{
-		"-events", "20000", "-keyless-events", "20000", "-q5-events", "20000", "-tweets", "20000", "-recovery-keys", "10000",
+		"-events", "20000", "-keyless-events", "20000", "-q5-events", "20000", "-join-events", "20000", "-tweets", "20000", "-recovery-keys", "10000",
 		"-latency-rate", "5000", "-latency-duration", "1s", "-latency-warmup", "300ms",
 		"-cpuprofile", t.TempDir(),
 	})
@@ -34,7 +34,7 @@ func TestSuiteSmall(t *testing.T) {
 	}
 	for _, want := range []string{
 		"## Summary", "## Nexmark throughput", "## q5 latency", "## Hashtag pipeline", "## Checkpoints",
-		"| q0 | 1 | 20000 | 18400 |", "| q5 | 2 |", "Flink 1.13",
+		"| q0 | 1 | 20000 | 18400 |", "| q5 | 2 |", "| q3 | 1 | 20000 |", "| q4 | 2 |", "| q7 | 1 |", "| q8 | 2 |", "Flink 1.13",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("report lacks %q:\n%s", want, md)
@@ -87,8 +87,8 @@ func TestPercentile(t *testing.T) {
 }
 
 func TestParseFlags(t *testing.T) {
-	if _, err := parseFlags([]string{"-only", "q7"}); err == nil {
-		t.Error("-only q7 accepted")
+	if _, err := parseFlags([]string{"-only", "q9"}); err == nil {
+		t.Error("-only q9 accepted")
 	}
 	if _, err := parseFlags([]string{"-parallelism", "0"}); err == nil {
 		t.Error("-parallelism 0 accepted")

@@ -2,8 +2,10 @@
 // writes the results as Markdown (BENCHMARKS.md through `make bench`):
 //
 //   - Nexmark q0, q1, q2 and q5's HOP aggregation as materialized views
-//     over a bounded nexmark source, at each parallelism: wall and CPU
-//     time, events per second per core, peak heap and RSS;
+//     over a bounded nexmark source, and the join queries q3, q4, q7 and
+//     q8 over bounded person, auction and bid sources, at each
+//     parallelism: wall and CPU time, events per second per core, peak
+//     heap and RSS;
 //   - q5's latency from event time to visibility in the view at a fixed
 //     rate in real time;
 //   - the hashtag pipeline over JSON tweets against hand-written Go
@@ -16,8 +18,8 @@
 //
 // Usage:
 //
-//	go run ./cmd/streamsqld-bench [-events N] [-keyless-events N] [-q5-events N] [-tweets N]
-//	    [-parallelism 1,2] [-only q0,q5,latency,hashtag,recovery]
+//	go run ./cmd/streamsqld-bench [-events N] [-keyless-events N] [-q5-events N] [-join-events N]
+//	    [-tweets N] [-parallelism 1,2] [-only q0,q5,q7,latency,hashtag,recovery]
 //	    [-cpuprofile DIR] [-out BENCHMARKS.md]
 package main
 
@@ -38,6 +40,7 @@ type config struct {
 	events          int64 // q2
 	keylessEvents   int64 // q0, q1: their views keep every bid
 	q5Events        int64
+	joinEvents      int64 // q3, q4, q7, q8
 	tweets          int64
 	recoveryKeys    int64
 	parallelism     []int
@@ -52,8 +55,8 @@ type config struct {
 	args            []string
 }
 
-// want reports whether the benchmark named name (q0, q1, q2, q5, latency,
-// hashtag, recovery) was selected.
+// want reports whether the benchmark named name (q0, q1, q2, q3, q4, q5,
+// q7, q8, latency, hashtag, recovery) was selected.
 func (c config) want(name string) bool { return len(c.only) == 0 || c.only[name] }
 
 func parseFlags(args []string) (config, error) {
@@ -64,6 +67,7 @@ func parseFlags(args []string) (config, error) {
 	fs.Int64Var(&cfg.keylessEvents, "keyless-events", 2_000_000,
 		"Nexmark events for q0 and q1, whose views keep a row per bid (0: -events)")
 	fs.Int64Var(&cfg.q5Events, "q5-events", 5_000_000, "Nexmark events for the q5 throughput runs (0: -events)")
+	fs.Int64Var(&cfg.joinEvents, "join-events", 5_000_000, "Nexmark events for the join queries q3, q4, q7 and q8 (0: -events)")
 	maxHeap := fs.Float64("max-heap", defaultMaxHeapGiB(), "abort a run whose heap in use exceeds this many GiB (0: never)")
 	fs.Int64Var(&cfg.tweets, "tweets", 2_000_000, "JSON tweets for the hashtag pipeline")
 	fs.Int64Var(&cfg.recoveryKeys, "recovery-keys", 1_000_000, "keys of the view whose recovery is timed")
@@ -73,7 +77,7 @@ func parseFlags(args []string) (config, error) {
 	fs.DurationVar(&cfg.latencyPoll, "latency-poll", 50*time.Millisecond, "interval of the SELECTs of the q5 read latency runs")
 	fs.DurationVar(&cfg.latencyWarmup, "latency-warmup", 5*time.Second, "time before the q5 latency measurement starts")
 	fs.StringVar(&cfg.cpuprofile, "cpuprofile", "", "write a CPU profile of each measured run into this directory")
-	only := fs.String("only", "", "comma-separated subset of q0,q1,q2,q5,latency,hashtag,recovery")
+	only := fs.String("only", "", "comma-separated subset of q0,q1,q2,q3,q4,q5,q7,q8,latency,hashtag,recovery")
 	fs.DurationVar(&cfg.runTimeout, "run-timeout", 10*time.Minute, "give up on a single run after this long")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -90,7 +94,10 @@ func parseFlags(args []string) (config, error) {
 	}
 	if *only != "" {
 		cfg.only = map[string]bool{}
-		known := map[string]bool{"q0": true, "q1": true, "q2": true, "q5": true, "latency": true, "hashtag": true, "recovery": true}
+		known := map[string]bool{"latency": true, "hashtag": true, "recovery": true}
+		for _, q := range nexmarkQueries {
+			known[q.Name] = true
+		}
 		for _, s := range strings.Split(*only, ",") {
 			s = strings.TrimSpace(s)
 			if !known[s] {
@@ -105,12 +112,15 @@ func parseFlags(args []string) (config, error) {
 	if cfg.q5Events == 0 {
 		cfg.q5Events = cfg.events
 	}
+	if cfg.joinEvents == 0 {
+		cfg.joinEvents = cfg.events
+	}
 	if *maxHeap < 0 {
 		return cfg, fmt.Errorf("-max-heap must not be negative")
 	}
 	cfg.maxHeap = uint64(*maxHeap * (1 << 30))
-	if cfg.events < 1 || cfg.keylessEvents < 1 || cfg.q5Events < 1 || cfg.tweets < 1 || cfg.latencyRate < 1 || cfg.latencyPoll <= 0 || cfg.recoveryKeys < 1 {
-		return cfg, fmt.Errorf("-events, -keyless-events, -q5-events, -tweets, -latency-rate, -latency-poll and -recovery-keys must be positive")
+	if cfg.events < 1 || cfg.keylessEvents < 1 || cfg.q5Events < 1 || cfg.joinEvents < 1 || cfg.tweets < 1 || cfg.latencyRate < 1 || cfg.latencyPoll <= 0 || cfg.recoveryKeys < 1 {
+		return cfg, fmt.Errorf("-events, -keyless-events, -q5-events, -join-events, -tweets, -latency-rate, -latency-poll and -recovery-keys must be positive")
 	}
 	cfg.args = args
 	return cfg, nil

@@ -25,6 +25,10 @@ type nexmarkQuery struct {
 	// AllBids is true when the view holds one row per bid, which checks
 	// that the view is complete when CREATE returns.
 	AllBids bool
+	// Join is true for the join queries, which read the person and auction
+	// sources too (each a bounded nexmark source over the same events) and
+	// run on -join-events events. Target and Flink are 0: none set.
+	Join bool
 }
 
 var nexmarkQueries = []nexmarkQuery{
@@ -50,6 +54,61 @@ var nexmarkQueries = []nexmarkQuery{
 			"GROUP BY auction, window_start, window_end",
 		Target: 220e3, Flink: 22e3,
 	},
+	// The join queries, as exec/join_nexmark_test.go checks them against
+	// the batch executor.
+	{
+		Name: "q3", Desc: "local item suggestion: regular join of auctions and persons",
+		SQL: "SELECT P.name, P.city, P.state, A.id " +
+			"FROM auction AS A INNER JOIN person AS P ON A.seller = P.id " +
+			"WHERE A.category = 10 AND (P.state = 'OR' OR P.state = 'ID' OR P.state = 'CA')",
+		Join: true,
+	},
+	{
+		Name: "q4", Desc: "average price per category: regular join of auctions and bids, two aggregations",
+		SQL: "SELECT Q.category, AVG(Q.final) AS avg FROM (" +
+			"SELECT MAX(B.price) AS final, A.category FROM auction A, bid B " +
+			"WHERE A.id = B.auction AND B.date_time BETWEEN A.date_time AND A.expires " +
+			"GROUP BY A.id, A.category) Q GROUP BY Q.category",
+		Join: true,
+	},
+	{
+		Name: "q7", Desc: "highest bid: bids joined with their 10 s TUMBLE window's max price",
+		SQL: "SELECT B.auction, B.price, B.bidder, B.date_time FROM bid B JOIN (" +
+			"SELECT MAX(price) AS maxprice, window_end AS date_time " +
+			"FROM TUMBLE(bid, date_time, INTERVAL '10' SECOND) GROUP BY window_end) B1 " +
+			"ON B.price = B1.maxprice " +
+			"WHERE B.date_time BETWEEN B1.date_time - INTERVAL '10' SECOND AND B1.date_time",
+		Join: true,
+	},
+	{
+		Name: "q8", Desc: "new users who opened auctions: window join of persons and sellers, 10 s TUMBLE",
+		SQL: "SELECT P.id, P.name, P.starttime FROM (" +
+			"SELECT id, name, window_start AS starttime, window_end AS endtime " +
+			"FROM TUMBLE(person, date_time, INTERVAL '10' SECOND) " +
+			"GROUP BY id, name, window_start, window_end) P JOIN (" +
+			"SELECT seller, window_start AS starttime, window_end AS endtime " +
+			"FROM TUMBLE(auction, date_time, INTERVAL '10' SECOND) " +
+			"GROUP BY seller, window_start, window_end) A " +
+			"ON P.id = A.seller AND P.starttime = A.starttime AND P.endtime = A.endtime",
+		Join: true,
+	},
+}
+
+// personColumns and auctionColumns are RisingWave's person and auction
+// source schemas.
+const (
+	personColumns = "id BIGINT, name VARCHAR, email_address VARCHAR, credit_card VARCHAR, city VARCHAR, " +
+		"state VARCHAR, date_time TIMESTAMP, extra VARCHAR"
+	auctionColumns = "id BIGINT, item_name VARCHAR, description VARCHAR, initial_bid BIGINT, reserve BIGINT, " +
+		"date_time TIMESTAMP, expires TIMESTAMP, seller BIGINT, category BIGINT, extra VARCHAR"
+)
+
+// createNexmarkSource creates a bounded nexmark source of one table type
+// (Person, Auction or Bid) over the first events events.
+func createNexmarkSource(name, tableType, columns string, events int64, splits int) string {
+	return fmt.Sprintf("CREATE SOURCE %s (%s, %s) WITH (connector = 'nexmark', "+
+		"nexmark.table.type = '%s', nexmark.event.num = '%d', nexmark.split.num = '%d', nexmark.base.time = '%d')",
+		name, columns, bidWatermark, tableType, events, splits, nexmarkBaseMillis)
 }
 
 // bidColumns is RisingWave's bid source schema.
@@ -113,6 +172,17 @@ func runNexmark(ctx context.Context, cfg config, prof *profiler, q nexmarkQuery,
 		res.Err = err
 		return res
 	}
+	if q.Join {
+		for _, src := range []string{
+			createNexmarkSource("person", "Person", personColumns, events, p),
+			createNexmarkSource("auction", "Auction", auctionColumns, events, p),
+		} {
+			if _, err := be.exec(ctx, src); err != nil {
+				res.Err = err
+				return res
+			}
+		}
+	}
 	create := "CREATE MATERIALIZED VIEW " + q.Name + " AS " + q.SQL
 	res.Usage, err = measure(ctx, prof, fmt.Sprintf("%s-p%d", q.Name, p), func(ctx context.Context) error {
 		_, err := be.exec(ctx, create)
@@ -123,6 +193,9 @@ func runNexmark(ctx context.Context, cfg config, prof *profiler, q nexmarkQuery,
 	}
 	if err == nil {
 		res.Rows, err = viewRows(ctx, be, q.Name)
+	}
+	if err == nil && q.Join && res.Rows == 0 {
+		err = fmt.Errorf("view %s is empty after CREATE returned", q.Name)
 	}
 	if err == nil && q.AllBids && res.Rows != bidsIn(events) {
 		err = fmt.Errorf("view %s holds %d rows after CREATE returned, want %d: the run ended early",

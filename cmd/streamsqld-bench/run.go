@@ -69,6 +69,8 @@ func run(ctx context.Context, cfg config, log io.Writer) (*report, error) {
 		switch {
 		case q.Name == "q5":
 			events = cfg.q5Events
+		case q.Join:
+			events = cfg.joinEvents
 		case q.AllBids:
 			events = cfg.keylessEvents
 		}

@@ -23,7 +23,11 @@ import (
 // Input: a datagen tweets source (seeded, bounded, fixed event-time base,
 // so that its rows are a function of the position) feeding the hashtag
 // view and an unbounded GROUP BY, and a table fed by INSERT batches
-// feeding another GROUP BY. An INSERT in flight at kill time may or may
+// feeding another GROUP BY and a LEFT JOIN with a small table of key names
+// (filled by the DDL, partly before and partly after the join view exists;
+// keys without a name join NULL). A join view is not checkpointed: after a
+// restart it is recomputed from its inputs, and must still end exact. An
+// INSERT in flight at kill time may or may
 // not have been acknowledged: after a restart the inserter looks the batch
 // up by id and inserts it again only if it is missing.
 
@@ -43,17 +47,36 @@ var crashDDL = []string{
         datagen.rows.total = '%d', datagen.seed = '42', datagen.start.millis = '1767225600000') FORMAT JSON`,
 		crashRate, crashTweets),
 	`CREATE TABLE events (id BIGINT, k INT, v BIGINT)`,
+	`CREATE TABLE key_names (k INT, name VARCHAR)`,
+	crashKeyNames(0, 20),
 	hashtagView,
 	`CREATE MATERIALIZED VIEW tweets_per_author AS
   SELECT author, count(*) AS n, max(id) AS last_id FROM tweets GROUP BY author`,
 	`CREATE MATERIALIZED VIEW events_per_key AS
   SELECT k, count(*) AS n, sum(v) AS total FROM events GROUP BY k`,
+	`CREATE MATERIALIZED VIEW events_named AS
+  SELECT e.id, e.v, n.name FROM events AS e LEFT JOIN key_names AS n ON e.k = n.k`,
+	crashKeyNames(20, 30), // keys 30..36 stay unnamed
+}
+
+// crashKeyNames inserts names for keys lo..hi-1 of the events table.
+func crashKeyNames(lo, hi int) string {
+	var sb strings.Builder
+	sb.WriteString("INSERT INTO key_names VALUES ")
+	for k := lo; k < hi; k++ {
+		if k > lo {
+			sb.WriteString(", ")
+		}
+		fmt.Fprintf(&sb, "(%d, 'key-%d')", k, k)
+	}
+	return sb.String()
 }
 
 var crashViews = map[string]string{
 	"hashtag_counts":    `SELECT window_start, window_end, tag, cnt FROM hashtag_counts ORDER BY window_start, tag`,
 	"tweets_per_author": `SELECT author, n, last_id FROM tweets_per_author ORDER BY author`,
 	"events_per_key":    `SELECT k, n, total::bigint FROM events_per_key ORDER BY k`,
+	"events_named":      `SELECT id, v, name FROM events_named ORDER BY id`,
 }
 
 // crashRun is one server process at a time on one data dir.
@@ -174,6 +197,17 @@ func (r *crashRun) insertAll(ctx context.Context) error {
 	return nil
 }
 
+// crashNamedRows is how many events have a key with a name (k < 30).
+func crashNamedRows() int64 {
+	var n int64
+	for i := int64(0); i < crashBatches*crashBatchRows; i++ {
+		if i%37 < 30 {
+			n++
+		}
+	}
+	return n
+}
+
 // snapshot reads every view, one formatted line per row.
 func (r *crashRun) snapshot(ctx context.Context, conn *pgx.Conn) (map[string][]string, error) {
 	out := map[string][]string{}
@@ -222,6 +256,8 @@ func (r *crashRun) awaitFinal(ctx context.Context) (map[string][]string, error) 
 		{`SELECT sum(rows_in)::bigint FROM streamsql_operators WHERE view_name = 'hashtag_counts' AND operator = 'Source'`, crashTweets},
 		{`SELECT sum(n)::bigint FROM tweets_per_author`, crashTweets},
 		{`SELECT sum(n)::bigint FROM events_per_key`, crashBatches * crashBatchRows},
+		{`SELECT count(*)::bigint FROM events_named`, crashBatches * crashBatchRows},
+		{`SELECT count(name)::bigint FROM events_named`, crashNamedRows()},
 	}
 	for _, c := range checks {
 		for {
