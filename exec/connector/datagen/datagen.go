@@ -50,7 +50,6 @@ import (
 	"context"
 	"io"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -200,20 +199,12 @@ func checkKeys(o genutil.Options) error {
 // parallelism hint. The count is part of the ID because it decides which
 // rows a split owns.
 func (s *Source) Splits(_ context.Context, parallelism int) ([]string, error) {
-	n := s.splitNum
-	if n <= 0 {
-		n = max(parallelism, 1)
-	}
-	out := make([]string, n)
-	for k := range out {
-		out[k] = strconv.Itoa(k) + "/" + strconv.Itoa(n)
-	}
-	return out, nil
+	return genutil.SplitIDs(s.splitNum, parallelism), nil
 }
 
 // Open returns a reader of split at pos (nil: its first row).
 func (s *Source) Open(_ context.Context, split string, pos []byte) (connector.Reader, error) {
-	k, n, err := parseSplit(split)
+	k, n, err := genutil.ParseSplit("datagen", split)
 	if err != nil {
 		return nil, err
 	}
@@ -240,36 +231,13 @@ func (s *Source) Open(_ context.Context, split string, pos []byte) (connector.Re
 		pacer:      genutil.NewPacer(float64(s.rate) / float64(n)),
 	}
 	if s.total != unboundedRows {
-		r.limit = splitRows(uint64(s.total), r.split, r.nsplit)
+		r.limit = genutil.SplitRows(uint64(s.total), r.split, r.nsplit)
 	}
 	return r, nil
 }
 
 // Close releases nothing.
 func (s *Source) Close() error { return nil }
-
-// parseSplit parses "k/n".
-func parseSplit(split string) (k, n int, err error) {
-	ks, ns, ok := strings.Cut(split, "/")
-	if ok {
-		k, err = strconv.Atoi(ks)
-		if err == nil {
-			n, err = strconv.Atoi(ns)
-		}
-	}
-	if !ok || err != nil || n <= 0 || k < 0 || k >= n {
-		return 0, 0, pgerror.Newf(pgerror.InvalidParameterValue, "invalid datagen split %q", split)
-	}
-	return k, n, nil
-}
-
-// splitRows is how many of the first total rows split k of n owns.
-func splitRows(total, k, n uint64) uint64 {
-	if total <= k {
-		return 0
-	}
-	return (total-k-1)/n + 1
-}
 
 // Reader generates one split.
 type Reader struct {

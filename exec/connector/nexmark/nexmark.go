@@ -62,7 +62,6 @@ import (
 	"context"
 	"io"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -237,20 +236,12 @@ func (p *parser) intRange(key string, def, lo, hi int64) int64 {
 // parallelism hint, and is part of the ID because it decides which events
 // a split owns.
 func (s *Source) Splits(_ context.Context, parallelism int) ([]string, error) {
-	n := s.splitNum
-	if n <= 0 {
-		n = max(parallelism, 1)
-	}
-	out := make([]string, n)
-	for k := range out {
-		out[k] = strconv.Itoa(k) + "/" + strconv.Itoa(n)
-	}
-	return out, nil
+	return genutil.SplitIDs(s.splitNum, parallelism), nil
 }
 
 // Open returns a reader of split at pos (nil: its first event).
 func (s *Source) Open(_ context.Context, split string, pos []byte) (connector.Reader, error) {
-	k, n, err := parseSplit(split)
+	k, n, err := genutil.ParseSplit("nexmark", split)
 	if err != nil {
 		return nil, err
 	}
@@ -273,7 +264,7 @@ func (s *Source) Open(_ context.Context, split string, pos []byte) (connector.Re
 		row:        make(types.Row, len(s.cols)),
 	}
 	if s.eventNum > 0 {
-		r.limit = splitRows(s.eventNum, r.split, r.nsplit)
+		r.limit = genutil.SplitRows(s.eventNum, r.split, r.nsplit)
 	}
 	rate := 0.0
 	if s.realTime {
@@ -286,28 +277,6 @@ func (s *Source) Open(_ context.Context, split string, pos []byte) (connector.Re
 
 // Close releases nothing.
 func (s *Source) Close() error { return nil }
-
-func parseSplit(split string) (k, n int, err error) {
-	ks, ns, ok := strings.Cut(split, "/")
-	if ok {
-		k, err = strconv.Atoi(ks)
-		if err == nil {
-			n, err = strconv.Atoi(ns)
-		}
-	}
-	if !ok || err != nil || n <= 0 || k < 0 || k >= n {
-		return 0, 0, pgerror.Newf(pgerror.InvalidParameterValue, "invalid nexmark split %q", split)
-	}
-	return k, n, nil
-}
-
-// splitRows is how many of the first total events split k of n owns.
-func splitRows(total, k, n uint64) uint64 {
-	if total <= k {
-		return 0
-	}
-	return (total-k-1)/n + 1
-}
 
 // Reader generates one split.
 type Reader struct {
