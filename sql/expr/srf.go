@@ -149,7 +149,14 @@ func regexpMatches(_ *Ctx, a []types.Datum, emit func(types.Datum) error) error 
 	if f.global {
 		n = -1
 	}
-	for _, loc := range re.FindAllStringSubmatchIndex(s, n) {
+	// Without capture groups the match is the whole result; the plain
+	// index search skips submatch tracking, which dominates the hashtag
+	// pipeline's profile.
+	find := re.FindAllStringSubmatchIndex
+	if re.NumSubexp() == 0 {
+		find = re.FindAllStringIndex
+	}
+	for _, loc := range find(s, n) {
 		if err := emit(matchGroups(s, loc)); err != nil {
 			return err
 		}
