@@ -227,7 +227,7 @@ func (e *Engine) createView(ctx context.Context, st *ast.CreateMaterializedView,
 	}
 	rel := &catalog.Relation{
 		Kind: catalog.MaterializedView, Name: st.Name, Columns: graph.Output, SQL: text,
-		DependsOn: dependencies(graph), KeyColumns: mat.KeyCols, Parallelism: parallelism,
+		DependsOn: planner.Dependencies(graph), KeyColumns: mat.KeyCols, Parallelism: parallelism,
 		StateTables: ids, CreatedAt: time.Now().UTC(),
 	}
 	rel, _, err = e.cat.Create(rel, false)
@@ -292,19 +292,6 @@ func (e *Engine) planView(st *ast.CreateMaterializedView, parallelism int, alloc
 // from next (nil: ids 0).
 func (e *Engine) planViewIDs(st *ast.CreateMaterializedView, parallelism int, next func() uint32) (*planner.StreamGraph, error) {
 	return planner.PlanView(st, e.plannerEnv(), planner.StreamOptions{Parallelism: parallelism, NextStateTableID: next})
-}
-
-// dependencies lists the relations a graph reads.
-func dependencies(g *planner.StreamGraph) []uint32 {
-	var deps []uint32
-	seen := map[uint32]bool{}
-	for _, op := range g.Operators {
-		if op.Source != nil && !seen[op.Source.Relation.ID] {
-			seen[op.Source.Relation.ID] = true
-			deps = append(deps, op.Source.Relation.ID)
-		}
-	}
-	return deps
 }
 
 // restartView re-plans a view from its stored SQL and starts it from the
@@ -410,8 +397,8 @@ func (e *Engine) startView(ctx context.Context, rel *catalog.Relation, graph *pl
 // backfill waits until the view reflects every row its tables held when it
 // was created, so that CREATE MATERIALIZED VIEW returns a complete view.
 func (e *Engine) backfill(ctx context.Context, vj *viewJob) error {
-	vj.backfilling = true
-	defer func() { vj.backfilling = false }()
+	vj.backfilling.Store(true)
+	defer vj.backfilling.Store(false)
 	return vj.job.WaitCaughtUp(ctx)
 }
 

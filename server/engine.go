@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/binary"
@@ -10,9 +11,11 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -65,8 +68,8 @@ type viewJob struct {
 	job     *exec.Job
 	created time.Time
 	// backfilling is true until the view has caught up with the rows its
-	// tables held at CREATE time.
-	backfilling bool
+	// tables held at CREATE time; SHOW JOBS reads it from other sessions.
+	backfilling atomic.Bool
 	// stateful jobs checkpoint their state and restore from it; the
 	// others recompute from the start of their inputs after a restart.
 	stateful bool
@@ -200,7 +203,7 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 func (e *Engine) recover(ctx context.Context) error {
 	snap := e.cat.Snapshot()
 	views := snap.List(catalog.MaterializedView)
-	sortByID(views)
+	slices.SortFunc(views, func(a, b *catalog.Relation) int { return cmp.Compare(a.ID, b.ID) })
 	for _, rel := range views {
 		if err := e.restartView(ctx, rel); err != nil {
 			// A view that cannot start must not keep the others down.
@@ -208,14 +211,6 @@ func (e *Engine) recover(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-func sortByID(rels []*catalog.Relation) {
-	for i := 1; i < len(rels); i++ {
-		for j := i; j > 0 && rels[j].ID < rels[j-1].ID; j-- {
-			rels[j], rels[j-1] = rels[j-1], rels[j]
-		}
-	}
 }
 
 // finalCheckpointTimeout bounds the checkpoint taken at shutdown.

@@ -1,8 +1,10 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -233,32 +235,20 @@ func (e *Engine) jobRows() []types.Row {
 		jobs = append(jobs, j)
 	}
 	e.mu.Unlock()
-	rels := make([]*catalog.Relation, len(jobs))
-	for i, j := range jobs {
-		rels[i] = j.rel
-	}
-	sortByID(rels)
-	var rows []types.Row
-	for _, rel := range rels {
-		vj, ok := e.jobFor(rel.ID)
-		if !ok {
-			continue
-		}
+	slices.SortFunc(jobs, func(a, b *viewJob) int { return cmp.Compare(a.rel.ID, b.rel.ID) })
+	rows := make([]types.Row, 0, len(jobs))
+	for _, vj := range jobs {
 		status, errText := "running", types.Null
-		if vj.backfilling {
+		if vj.backfilling.Load() {
 			status = "backfilling"
 		}
 		if err := vj.job.Err(); err != nil {
 			status, errText = "failed", types.NewString(err.Error())
 		}
-		var n int64
-		if v, ok := e.views.Lookup(rel.ID); ok {
-			n = int64(v.Len())
-		}
 		rows = append(rows, types.Row{
-			types.NewInt(int64(rel.ID)), types.NewString(rel.Name), types.NewString(status),
-			types.NewInt(int64(vj.graph.Operators[0].Parallelism)), types.NewTime(vj.created.UnixMicro()),
-			types.NewInt(n), errText,
+			types.NewInt(int64(vj.rel.ID)), types.NewString(vj.rel.Name), types.NewString(status),
+			types.NewInt(int64(vj.rel.Parallelism)), types.NewTime(vj.created.UnixMicro()),
+			types.NewInt(int64(vj.job.View().Len())), errText,
 		})
 	}
 	return rows
