@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"sort"
+	"strconv"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -136,7 +137,7 @@ func (m *metricsCollector) Describe(ch chan<- *prometheus.Desc) {
 func (m *metricsCollector) Collect(ch chan<- prometheus.Metric) {
 	for _, js := range m.e.allJobStats() {
 		for _, s := range js.stats {
-			lv := []string{js.rel.Name, itoa(s.OperatorID), s.Kind, itoa(s.Subtask)}
+			lv := []string{js.rel.Name, strconv.Itoa(s.OperatorID), s.Kind, strconv.Itoa(s.Subtask)}
 			ch <- prometheus.MustNewConstMetric(m.rowsIn, prometheus.CounterValue, float64(s.RowsIn), lv...)
 			ch <- prometheus.MustNewConstMetric(m.rowsOut, prometheus.CounterValue, float64(s.RowsOut), lv...)
 			ch <- prometheus.MustNewConstMetric(m.late, prometheus.CounterValue, float64(s.LateRows), lv...)
@@ -146,8 +147,4 @@ func (m *metricsCollector) Collect(ch chan<- prometheus.Metric) {
 			}
 		}
 	}
-}
-
-func itoa(i int) string {
-	return string(types.AppendText(nil, types.NewInt(int64(i)), types.TInt4))
 }
