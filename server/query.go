@@ -38,7 +38,28 @@ func rowsResult(cols []types.Column, rows []types.Row, tag string) *wire.Result 
 	return &wire.Result{Columns: cols, Rows: &sliceRows{rows: rows}, Tag: tag}
 }
 
+// bindQuery binds a query for describing it (Prepare).
 func (s *session) bindQuery(st *ast.Select, params []types.T) (*planner.Query, error) {
+	q, err := planner.BindQuery(st, s.plannerEnv(), params)
+	if err == nil {
+		s.described = describedQuery{stmt: st, params: params, snap: s.snap, query: q}
+	} else {
+		s.described = describedQuery{}
+	}
+	return q, err
+}
+
+// bindForRun binds a query about to run, reusing the binding Prepare just
+// made when the catalog has not changed since (same snapshot version).
+// The reuse is taken once: later executions of a prepared statement bind
+// again.
+func (s *session) bindForRun(st *ast.Select, params []types.T) (*planner.Query, error) {
+	d := s.described
+	s.described = describedQuery{}
+	if d.stmt == st && slices.Equal(d.params, params) && d.snap.Version() == s.eng.cat.Snapshot().Version() {
+		s.snap = d.snap
+		return d.query, nil
+	}
 	return planner.BindQuery(st, s.plannerEnv(), params)
 }
 
@@ -91,7 +112,7 @@ func (s *session) runSelect(ctx context.Context, st *ast.Select, paramTypes []ty
 // runQuery binds and runs a query to completion.
 func (s *session) runQuery(ctx context.Context, st *ast.Select, paramTypes []types.T, params []types.Datum) (*planner.Query, []types.Row, error) {
 	e := s.eng
-	q, err := s.bindQuery(st, paramTypes)
+	q, err := s.bindForRun(st, paramTypes)
 	if err != nil {
 		return nil, nil, err
 	}

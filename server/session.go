@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"streamsqld/catalog"
+	"streamsqld/planner"
 	"streamsqld/sql"
 	"streamsqld/sql/ast"
 	"streamsqld/sql/pgerror"
@@ -33,6 +34,17 @@ type session struct {
 	activity activity
 	// cursors are the open SQL cursors (DECLARE), by name.
 	cursors map[string]*cursor
+	// described is the last query bound to describe it (Prepare). Its
+	// first execution reuses that binding when nothing it depends on
+	// changed, so a simple-protocol query is bound once, not twice.
+	described describedQuery
+}
+
+type describedQuery struct {
+	stmt   *ast.Select
+	params []types.T
+	snap   *catalog.Snapshot
+	query  *planner.Query
 }
 
 var _ wire.Session = (*session)(nil)
