@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -140,7 +141,7 @@ func (e *Engine) createSource(ctx context.Context, st *ast.CreateSource, text st
 	// before the source is recorded.
 	src, err := connector.New(ctx, conn, rel, e.connectorEnv())
 	if err != nil {
-		if strings.Contains(err.Error(), connector.ErrUnknownConnector.Error()) {
+		if errors.Is(err, connector.ErrUnknownConnector) {
 			return nil, pgerror.Newf(pgerror.InvalidParameterValue, "unknown connector %q", conn).
 				WithHint(fmt.Sprintf("Available connectors: %s.", strings.Join(connector.Names(), ", ")))
 		}
