@@ -166,6 +166,8 @@ func kindName(k planner.OpKind) string {
 		return "Materialize"
 	case planner.OpJoin:
 		return "Join"
+	case planner.OpSink:
+		return "Sink"
 	}
 	return fmt.Sprintf("OpKind(%d)", k)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -87,6 +88,9 @@ type Env struct {
 	// last checkpoint committed through CommitView rather than the live
 	// rows.
 	ConsistentReads bool
+	// Sinks builds the connector of a sink job; nil uses the registered
+	// sink connector the relation names.
+	Sinks func(ctx context.Context, rel *catalog.Relation) (connector.Sink, error)
 }
 
 // EpochClock hands out barrier epochs. A coordinator that checkpoints
@@ -144,9 +148,15 @@ type Job struct {
 
 	tasks   []*task
 	sources []*sourceTask
-	view    *View
+	view    *View // nil for a sink job
 	viewRel *catalog.Relation
 	nSinks  int
+
+	// A CREATE SINK job's connector, its relation, and the delivery of
+	// each sink subtask (none for a discarding sink).
+	sink       connector.Sink
+	sinkRel    *catalog.Relation
+	deliveries []*sinkDelivery
 
 	mu       sync.Mutex
 	started  bool
@@ -241,13 +251,19 @@ func Build(graph *planner.StreamGraph, env Env) (*Job, error) {
 		}
 	}
 	sink := ops[len(ops)-1]
-	if sink.Kind != planner.OpMaterialize || sink.Materialize == nil {
-		return nil, errors.New("exec: the last operator must be a Materialize")
+	switch {
+	case sink.Kind == planner.OpMaterialize && sink.Materialize != nil:
+		j.view = NewView(graph.Output, sink.Materialize.KeyCols, sink.Parallelism)
+		j.view.consistent = env.ConsistentReads
+		j.view.track = env.ConsistentReads || (env.StateTables != nil && sink.Materialize.StateTableID != 0)
+		j.viewRel = sink.Materialize.View
+	case sink.Kind == planner.OpSink && sink.Sink != nil && sink.Sink.Sink != nil:
+		if err := j.openSink(sink); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, errors.New("exec: the last operator must be a Materialize or a Sink")
 	}
-	j.view = NewView(graph.Output, sink.Materialize.KeyCols, sink.Parallelism)
-	j.view.consistent = env.ConsistentReads
-	j.view.track = env.ConsistentReads || (env.StateTables != nil && sink.Materialize.StateTableID != 0)
-	j.viewRel = sink.Materialize.View
 	j.nSinks = sink.Parallelism
 
 	nowTS := env.Now()
@@ -267,6 +283,7 @@ func Build(graph *planner.StreamGraph, env Env) (*Job, error) {
 		}
 	}
 	if err := j.buildOperators(nowTS); err != nil {
+		j.closeSink()
 		return nil, err
 	}
 	// Wire the channels: one per (producer subtask, consumer subtask) pair
@@ -354,7 +371,72 @@ func (j *Job) buildOperators(now time.Time) error {
 	return errors.Join(errs...)
 }
 
-// View is the materialized view the job maintains.
+// openSink builds the connector of a sink job and the deliveries of its
+// subtasks (their writers open in Start).
+func (j *Job) openSink(op *planner.Operator) error {
+	rel := op.Sink.Sink
+	j.sinkRel = rel
+	newSink := j.env.Sinks
+	if newSink == nil {
+		newSink = func(ctx context.Context, rel *catalog.Relation) (connector.Sink, error) {
+			return connector.NewSink(ctx, rel.Connector, rel)
+		}
+	}
+	s, err := newSink(context.Background(), rel)
+	if err != nil {
+		return fmt.Errorf("exec: sink %q: %w", rel.Name, err)
+	}
+	j.sink = s
+	if d, ok := s.(connector.Discarding); ok && d.Discards() {
+		return nil
+	}
+	for i := 0; i < op.Parallelism; i++ {
+		j.deliveries = append(j.deliveries, newSinkDelivery(nil, i))
+	}
+	return nil
+}
+
+// openSinkWriters opens the writer of every sink subtask.
+func (j *Job) openSinkWriters(ctx context.Context) error {
+	for i, d := range j.deliveries {
+		w, err := j.sink.Writer(ctx, i, len(j.deliveries))
+		if err != nil {
+			return fmt.Errorf("exec: sink %q: writer %d: %w", j.sinkRel.Name, i, err)
+		}
+		d.writer = w
+	}
+	return nil
+}
+
+// closeSink closes a sink job's writers and connector.
+func (j *Job) closeSink() {
+	for _, d := range j.deliveries {
+		if d.writer != nil {
+			if err := d.writer.Close(); err != nil {
+				j.log.Warn("closing sink writer", "sink", j.sinkRel.Name, "err", err)
+			}
+			d.writer = nil
+		}
+	}
+	if j.sink != nil {
+		if err := j.sink.Close(); err != nil {
+			j.log.Warn("closing sink", "sink", j.sinkRel.Name, "err", err)
+		}
+		j.sink = nil
+	}
+}
+
+// SinkStates returns the delivery state of each subtask of a sink job
+// ("connected" or "retrying: <error>"); nil for other jobs.
+func (j *Job) SinkStates() []string {
+	out := make([]string, len(j.deliveries))
+	for i, d := range j.deliveries {
+		out[i] = d.State()
+	}
+	return out
+}
+
+// View is the materialized view the job maintains (nil for a sink job).
 func (j *Job) View() *View { return j.view }
 
 // Start opens the sources and launches the subtasks. The job runs until it
@@ -374,12 +456,16 @@ func (j *Job) Start(ctx context.Context) error {
 	abort := func(err error) error {
 		cancel()
 		j.closeConns()
+		j.closeSink()
 		j.err = err
-		j.view.close(err)
+		j.closeView(err)
 		close(j.exited)
 		return err
 	}
 	if err := j.assignSplits(ctx); err != nil {
+		return abort(err)
+	}
+	if err := j.openSinkWriters(ctx); err != nil {
 		return abort(err)
 	}
 	if j.env.Views != nil && j.viewRel != nil {
@@ -398,6 +484,16 @@ func (j *Job) Start(ctx context.Context) error {
 			}
 		}(t)
 	}
+	for _, d := range j.deliveries {
+		wg.Add(1)
+		go func(d *sinkDelivery) {
+			defer wg.Done()
+			log := func(msg string, args ...any) { j.log.Warn(msg, append(args, "sink", j.sinkRel.Name)...) }
+			if err := d.run(ctx, log); err != nil && ctx.Err() == nil {
+				j.fail(err)
+			}
+		}(d)
+	}
 	// The monitor goroutine owns the end of the job: once every subtask
 	// returned it releases the connectors and tells the view's
 	// subscribers.
@@ -405,6 +501,7 @@ func (j *Job) Start(ctx context.Context) error {
 		wg.Wait()
 		j.mu.Lock()
 		j.closeConns()
+		j.closeSink()
 		err := j.err
 		j.mu.Unlock()
 		if err == nil {
@@ -415,7 +512,7 @@ func (j *Job) Start(ctx context.Context) error {
 				err = ErrViewClosed
 			}
 		}
-		j.view.close(err)
+		j.closeView(err)
 		close(j.exited)
 	}()
 	j.log.Debug("job started", "view", j.viewName(), "subtasks", len(j.tasks))
@@ -423,10 +520,19 @@ func (j *Job) Start(ctx context.Context) error {
 }
 
 func (j *Job) viewName() string {
-	if j.viewRel == nil {
-		return ""
+	switch {
+	case j.viewRel != nil:
+		return j.viewRel.Name
+	case j.sinkRel != nil:
+		return j.sinkRel.Name
 	}
-	return j.viewRel.Name
+	return ""
+}
+
+func (j *Job) closeView(err error) {
+	if j.view != nil {
+		j.view.close(err)
+	}
 }
 
 // assignSplits lists every source's splits and deals them round-robin to
@@ -515,7 +621,8 @@ func (j *Job) Stop() {
 	j.mu.Unlock()
 	if !started {
 		close(j.exited)
-		j.view.close(ErrViewClosed)
+		j.closeSink()
+		j.closeView(ErrViewClosed)
 		return
 	}
 	cancel()
@@ -797,8 +904,16 @@ func (j *Job) FlushFinished(epoch uint64, flush func(StateTable) error) ([]int, 
 // CommitView makes the view's consistent reads (Snapshot) show its rows as
 // of checkpoint epoch, whose state is now durable; finishedParts are the
 // partitions whose final rows it holds (FlushFinished).
+//
+// For a sink job it releases the epochs up to epoch to the sink's writers,
+// and the final messages of the subtasks in finishedParts.
 func (j *Job) CommitView(epoch uint64, finishedParts []int) {
-	j.view.commit(epoch, finishedParts)
+	if j.view != nil {
+		j.view.commit(epoch, finishedParts)
+	}
+	for i, d := range j.deliveries {
+		d.commit(epoch, slices.Contains(finishedParts, i))
+	}
 }
 
 func copyPositions(p map[SplitKey][]byte) map[SplitKey][]byte {

@@ -51,6 +51,8 @@ func newOperator(j *Job, op *planner.Operator, idx int, stats *subtaskStats, ect
 		return newJoinOperator(j, op, idx, stats, ectx)
 	case planner.OpMaterialize:
 		return newMaterialize(j, idx, op.Materialize.KeyCols, op.Materialize.StateTableID)
+	case planner.OpSink:
+		return newSinkOp(j, op, idx)
 	}
 	return nil, fmt.Errorf("unsupported operator kind %s", kindName(op.Kind))
 }

@@ -201,6 +201,20 @@ func describeOp(g *StreamGraph, op *Operator) string {
 			key = colNames(op.Output, s.KeyCols)
 		}
 		return node("Materialize", "view", view, "columns", allNames(op.Output), "key", key, "parallelism", par, "watermark", wm)
+	case OpSink:
+		s := op.Sink
+		name, conn, typ, key := "", "", SinkAppendOnly, ""
+		if s.Sink != nil {
+			name, conn = s.Sink.Name, s.Sink.Connector
+		}
+		if s.Upsert {
+			typ = SinkUpsert
+		}
+		if s.KeyCols != nil {
+			key = colNames(op.Output, s.KeyCols)
+		}
+		return node("Sink", "sink", name, "connector", conn, "type", typ, "columns", allNames(op.Output), "key", key,
+			"parallelism", par, "watermark", wm)
 	}
 	return fmt.Sprintf("Operator(kind %d)", op.Kind)
 }

@@ -13,7 +13,7 @@ import (
 // StreamGraph is the compiled form of one materialized view (or sink).
 type StreamGraph struct {
 	// Operators in topological order: inputs come before their consumers.
-	// The last operator is the sink (Materialize).
+	// The last operator is the sink (Materialize, or Sink for CREATE SINK).
 	Operators []*Operator
 	// Output is the schema of the view.
 	Output []types.Column
@@ -32,6 +32,7 @@ const (
 	OpHashAgg                         // GROUP BY with aggregates, keyed state, emits changelog
 	OpMaterialize                     // upserts the view's rows into its state; the sink
 	OpJoin                            // joins two inputs on keys, keyed state per side (stream_join.go)
+	OpSink                            // delivers the changelog to a sink connector; the sink of CREATE SINK
 )
 
 // ExchangeKind says how rows travel from the producer's subtasks to the
@@ -79,6 +80,7 @@ type Operator struct {
 	HashAgg       *HashAggSpec
 	Materialize   *MaterializeSpec
 	Join          *JoinSpec
+	Sink          *SinkSpec
 }
 
 // SourceSpec reads a relation. For a source with a watermark, each split

@@ -30,7 +30,8 @@ type StreamOptions struct {
 	StateTTLMicros int64
 }
 
-// Sink returns the graph's Materialize operator.
+// Sink returns the graph's last operator: its Materialize, or the Sink of
+// a CREATE SINK.
 func (g *StreamGraph) Sink() *Operator { return g.Operators[len(g.Operators)-1] }
 
 // PlanView compiles a materialized view's query into a streaming graph.
@@ -91,40 +92,13 @@ func Dependencies(g *StreamGraph) []uint32 {
 	return deps
 }
 
-// PlanStream is PlanView for a bare query (CREATE SINK AS query, EXPLAIN).
+// PlanStream is PlanView for a bare query (EXPLAIN): its graph ends in a
+// Materialize.
 func PlanStream(sel *ast.Select, env Env, opts StreamOptions) (*StreamGraph, error) {
-	if opts.Parallelism < 1 {
-		opts.Parallelism = 1
-	}
-	b := newBinder(&env, nil, true)
-	plan, err := b.bindQuery(sel, nil)
+	sp, in, out, err := planQuery(sel, env, &opts)
 	if err != nil {
 		return nil, err
 	}
-	if len(b.params) > 0 {
-		return nil, pgerror.New(pgerror.UndefinedParameter, "there is no parameter $1").
-			WithDetail("Materialized views cannot have parameters.").WithPosition(sel.Pos())
-	}
-	seen := map[string]bool{}
-	for _, c := range plan.Columns() {
-		if seen[c.Name] {
-			return nil, pgerror.Newf(pgerror.DuplicateColumn, "column %q specified more than once", c.Name).
-				WithHint("Give the columns distinct names with AS.")
-		}
-		seen[c.Name] = true
-	}
-	if plan, err = stripSort(plan); err != nil {
-		return nil, err
-	}
-	if plan, err = Optimize(plan); err != nil {
-		return nil, err
-	}
-	sp := &streamPlanner{opts: opts, g: &StreamGraph{}}
-	in, err := sp.build(plan)
-	if err != nil {
-		return nil, err
-	}
-	out := plan.Columns()
 	sink := &Operator{
 		Kind:         OpMaterialize,
 		Output:       out,
@@ -136,8 +110,45 @@ func PlanStream(sel *ast.Select, env Env, opts StreamOptions) (*StreamGraph, err
 	}
 	sp.connect(sink, in, sink.Materialize.KeyCols)
 	sp.add(sink)
-	sp.g.Output = out
 	return sp.g, nil
+}
+
+// planQuery binds and optimizes a streaming query and builds its
+// operators up to, not including, the sink operator.
+func planQuery(sel *ast.Select, env Env, opts *StreamOptions) (*streamPlanner, streamOut, []types.Column, error) {
+	if opts.Parallelism < 1 {
+		opts.Parallelism = 1
+	}
+	b := newBinder(&env, nil, true)
+	plan, err := b.bindQuery(sel, nil)
+	if err != nil {
+		return nil, streamOut{}, nil, err
+	}
+	if len(b.params) > 0 {
+		return nil, streamOut{}, nil, pgerror.New(pgerror.UndefinedParameter, "there is no parameter $1").
+			WithDetail("Materialized views cannot have parameters.").WithPosition(sel.Pos())
+	}
+	seen := map[string]bool{}
+	for _, c := range plan.Columns() {
+		if seen[c.Name] {
+			return nil, streamOut{}, nil, pgerror.Newf(pgerror.DuplicateColumn, "column %q specified more than once", c.Name).
+				WithHint("Give the columns distinct names with AS.")
+		}
+		seen[c.Name] = true
+	}
+	if plan, err = stripSort(plan); err != nil {
+		return nil, streamOut{}, nil, err
+	}
+	if plan, err = Optimize(plan); err != nil {
+		return nil, streamOut{}, nil, err
+	}
+	sp := &streamPlanner{opts: *opts, g: &StreamGraph{}}
+	in, err := sp.build(plan)
+	if err != nil {
+		return nil, streamOut{}, nil, err
+	}
+	sp.g.Output = plan.Columns()
+	return sp, in, sp.g.Output, nil
 }
 
 // stripSort removes ORDER BY, which means nothing for a view (a set of

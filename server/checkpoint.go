@@ -532,6 +532,10 @@ func checkpointable(g *planner.StreamGraph) bool {
 			if op.Materialize == nil || op.Materialize.StateTableID == 0 {
 				return false
 			}
+		case planner.OpSink:
+			if op.Sink == nil || op.Sink.StateTableID == 0 {
+				return false
+			}
 		default:
 			return false
 		}

@@ -412,6 +412,8 @@ func (e *Engine) drop(ctx context.Context, st *ast.Drop) (*wire.Result, error) {
 		kind = catalog.Table
 	case ast.ObjMaterializedView:
 		kind = catalog.MaterializedView
+	case ast.ObjSink:
+		kind = catalog.Sink
 	case ast.ObjView:
 		return nil, pgerror.New(pgerror.FeatureNotSupported, "streamsqld has no plain views; use DROP MATERIALIZED VIEW")
 	default:
@@ -469,6 +471,8 @@ func kindName(k catalog.Kind) string {
 		return "table"
 	case catalog.MaterializedView:
 		return "materialized view"
+	case catalog.Sink:
+		return "sink"
 	}
 	return "relation"
 }
@@ -478,7 +482,7 @@ func (e *Engine) showCreate(st *ast.ShowCreate) (*wire.Result, error) {
 	if !ok {
 		return nil, pgerror.Newf(pgerror.UndefinedTable, "relation %q does not exist", st.Name)
 	}
-	want := map[ast.ObjectKind]catalog.Kind{ast.ObjSource: catalog.Source, ast.ObjTable: catalog.Table, ast.ObjMaterializedView: catalog.MaterializedView}
+	want := map[ast.ObjectKind]catalog.Kind{ast.ObjSource: catalog.Source, ast.ObjTable: catalog.Table, ast.ObjMaterializedView: catalog.MaterializedView, ast.ObjSink: catalog.Sink}
 	if k, known := want[st.Kind]; known && k != rel.Kind {
 		return nil, pgerror.Newf(pgerror.WrongObjectType, "%q is not a %s", st.Name, strings.ToLower(string(st.Kind)))
 	}

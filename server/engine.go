@@ -197,17 +197,21 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	return e, nil
 }
 
-// recover restarts the dataflow of every materialized view in dependency
-// order (IDs grow with creation, and a view only reads older relations),
-// each from the newest complete checkpoint.
+// recover restarts the dataflow of every materialized view and sink in
+// dependency order (IDs grow with creation, and a view only reads older
+// relations), each from the newest complete checkpoint.
 func (e *Engine) recover(ctx context.Context) error {
 	snap := e.cat.Snapshot()
-	views := snap.List(catalog.MaterializedView)
-	slices.SortFunc(views, func(a, b *catalog.Relation) int { return cmp.Compare(a.ID, b.ID) })
-	for _, rel := range views {
-		if err := e.restartView(ctx, rel); err != nil {
-			// A view that cannot start must not keep the others down.
-			e.log.Error("cannot restart materialized view", "view", rel.Name, "err", err)
+	rels := append(snap.List(catalog.MaterializedView), snap.List(catalog.Sink)...)
+	slices.SortFunc(rels, func(a, b *catalog.Relation) int { return cmp.Compare(a.ID, b.ID) })
+	for _, rel := range rels {
+		restart := e.restartView
+		if rel.Kind == catalog.Sink {
+			restart = e.restartSink
+		}
+		if err := restart(ctx, rel); err != nil {
+			// One that cannot start must not keep the others down.
+			e.log.Error("cannot restart "+kindName(rel.Kind), "name", rel.Name, "err", err)
 		}
 	}
 	return nil

@@ -162,6 +162,20 @@ func (s *session) explain(ctx context.Context, st *ast.Explain, paramTypes []typ
 			return nil, err
 		}
 		text = planner.ExplainStream(g)
+	case *ast.CreateSink:
+		if n, ok := viewParallelismOption(t.Options); ok {
+			parallelism = n
+		}
+		opts, err := optionsOf(t.Options)
+		if err != nil {
+			return nil, err
+		}
+		g, _, err := e.planSink(t, opts, parallelism, nil)
+		if err != nil {
+			return nil, err
+		}
+		g.Sink().Sink.Sink = &catalog.Relation{Kind: catalog.Sink, Name: t.Name, Connector: opts["connector"]}
+		text = planner.ExplainStream(g)
 	default:
 		return nil, pgerror.Newf(pgerror.FeatureNotSupported, "EXPLAIN of %T is not supported", st.Target)
 	}
@@ -213,7 +227,7 @@ func (s *session) show(ctx context.Context, st *ast.Show) (*wire.Result, error) 
 	case "MATERIALIZED VIEWS":
 		return listOf(catalog.MaterializedView), nil
 	case "SINKS":
-		return rowsResult(cols, nil, "SHOW"), nil
+		return listOf(catalog.Sink), nil
 	case "JOBS":
 		return rowsResult(cols, s.eng.jobRows(), "SHOW"), nil
 	}
@@ -266,10 +280,14 @@ func (e *Engine) jobRows() []types.Row {
 		if err := vj.job.Err(); err != nil {
 			status, errText = "failed", types.NewString(err.Error())
 		}
+		n := types.Null // a sink keeps no rows
+		if v := vj.job.View(); v != nil {
+			n = types.NewInt(int64(v.Len()))
+		}
 		rows = append(rows, types.Row{
 			types.NewInt(int64(vj.rel.ID)), types.NewString(vj.rel.Name), types.NewString(status),
 			types.NewInt(int64(vj.rel.Parallelism)), types.NewTime(vj.created.UnixMicro()),
-			types.NewInt(int64(vj.job.View().Len())), errText,
+			n, errText,
 		})
 	}
 	return rows

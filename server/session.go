@@ -201,8 +201,7 @@ func (s *session) execute(ctx context.Context, stmt ast.Statement, ws *wire.Stat
 	case *ast.CreateMaterializedView:
 		return e.createView(ctx, st, ws.SQL, s.viewParallelism())
 	case *ast.CreateSink:
-		return nil, pgerror.New(pgerror.FeatureNotSupported, "CREATE SINK is not supported yet").
-			WithHint("Read the view with SELECT instead.")
+		return e.createSink(ctx, st, ws.SQL, s.viewParallelism())
 	case *ast.Drop:
 		return e.drop(ctx, st)
 	case *ast.Show:

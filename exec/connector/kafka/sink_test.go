@@ -1,0 +1,148 @@
+package kafka
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"streamsqld/catalog"
+	"streamsqld/exec/connector"
+	"streamsqld/sql/pgerror"
+)
+
+func sinkRel(addrs []string, topic string) *catalog.Relation {
+	return &catalog.Relation{Kind: catalog.Sink, Name: "out", Connector: Name, Format: "JSON", Options: map[string]string{
+		"topic": topic, "properties.bootstrap.server": strings.Join(addrs, ","), OptSinkID: "t1",
+	}}
+}
+
+// readCommitted reads the topic with franz-go's client (not sarama) at
+// isolation level read_committed until want records arrived and no more
+// come for a moment.
+func readCommitted(t *testing.T, addrs []string, topic string, want int) []*kgo.Record {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(addrs...), kgo.ConsumeTopics(topic),
+		kgo.FetchIsolationLevel(kgo.ReadCommitted()), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	var recs []*kgo.Record
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		wait := 2 * time.Second
+		if len(recs) >= want {
+			wait = 300 * time.Millisecond
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), wait)
+		fs := cl.PollFetches(ctx)
+		cancel()
+		n := 0
+		fs.EachRecord(func(r *kgo.Record) { recs = append(recs, r); n++ })
+		if n == 0 && len(recs) >= want {
+			break
+		}
+	}
+	return recs
+}
+
+func TestSinkTransactions(t *testing.T) {
+	c := newCluster(t)
+	addrs := c.ListenAddrs()
+	ctx := context.Background()
+	s, err := NewSink(ctx, sinkRel(addrs, topic))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	w, err := s.Writer(ctx, 0, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := w.Delivered(ctx); err != nil || n != 0 {
+		t.Fatalf("Delivered on a new sink = %d, %v; want 0", n, err)
+	}
+	msg := func(k, v string) connector.SinkMessage {
+		m := connector.SinkMessage{Key: []byte(k)}
+		if v != "" {
+			m.Value = []byte(v)
+		}
+		return m
+	}
+	if err := w.Deliver(ctx, 3, []connector.SinkMessage{msg("a", `{"n":1}`), msg("b", `{"n":2}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Deliver(ctx, 5, []connector.SinkMessage{msg("a", "")}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := w.Delivered(ctx); err != nil || n != 5 {
+		t.Fatalf("Delivered = %d, %v; want 5", n, err)
+	}
+
+	// A transaction left open (a crash mid-delivery) is aborted when the
+	// subtask's writer comes back: its records are never visible.
+	sw := w.(*sinkWriter)
+	if err := sw.producer.BeginTxn(); err != nil {
+		t.Fatal(err)
+	}
+	if err := sw.producer.SendMessages([]*sarama.ProducerMessage{{Topic: topic, Key: sarama.StringEncoder("x"), Value: sarama.StringEncoder("lost")}}); err != nil {
+		t.Fatal(err)
+	}
+	w2, err := s.Writer(ctx, 0, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := w2.Delivered(ctx); err != nil || n != 5 {
+		t.Fatalf("Delivered after restart = %d, %v; want 5", n, err)
+	}
+	if err := w2.Deliver(ctx, 9, []connector.SinkMessage{msg("c", `{"n":3}`)}); err != nil {
+		t.Fatal(err)
+	}
+	// Another subtask has its own record of delivered epochs.
+	w3, err := s.Writer(ctx, 1, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := w3.Delivered(ctx); err != nil || n != 0 {
+		t.Fatalf("Delivered of subtask 1 = %d, %v; want 0", n, err)
+	}
+
+	recs := readCommitted(t, addrs, topic, 4)
+	var got []string
+	for _, r := range recs {
+		v := string(r.Value)
+		if r.Value == nil {
+			v = "<tombstone>"
+		}
+		got = append(got, string(r.Key)+"="+v)
+	}
+	want := map[string]bool{`a={"n":1}`: true, `b={"n":2}`: true, "a=<tombstone>": true, `c={"n":3}`: true}
+	if len(got) != len(want) {
+		t.Fatalf("read_committed consumer saw %q, want the 4 records of %v", got, want)
+	}
+	for _, g := range got {
+		if !want[g] {
+			t.Fatalf("read_committed consumer saw %q, want the 4 records of %v", got, want)
+		}
+	}
+	_ = w.Close()
+	_ = w2.Close()
+	_ = w3.Close()
+}
+
+func TestSinkFactoryErrors(t *testing.T) {
+	c := newCluster(t)
+	ctx := context.Background()
+	if _, err := NewSink(ctx, sinkRel(c.ListenAddrs(), "missing")); pgerror.Code(err) != pgerror.UndefinedObject {
+		t.Fatalf("missing topic: %v", err)
+	}
+	rel := sinkRel(c.ListenAddrs(), topic)
+	delete(rel.Options, "topic")
+	if _, err := NewSink(ctx, rel); pgerror.Code(err) != pgerror.InvalidParameterValue {
+		t.Fatalf("no topic option: %v", err)
+	}
+}

@@ -1,0 +1,228 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"streamsqld/catalog"
+	"streamsqld/exec/connector"
+	"streamsqld/exec/connector/blackhole"
+	"streamsqld/exec/connector/kafka"
+	"streamsqld/planner"
+	"streamsqld/sql"
+	"streamsqld/sql/ast"
+	"streamsqld/sql/pgerror"
+	"streamsqld/wire"
+)
+
+// CREATE SINK runs a query like a materialized view but delivers its
+// changes through a sink connector instead of keeping them. `CREATE SINK
+// s FROM rel` is the query `SELECT * FROM rel`; when rel is a
+// materialized view, the sink runs the view's own query (with state of
+// its own) rather than reading the view's changes, so that it restores
+// from checkpoints like any view and its delivery is exactly-once.
+
+// sinkQuery returns the query a sink runs.
+func (e *Engine) sinkQuery(st *ast.CreateSink) (*ast.Select, *catalog.Relation, error) {
+	if st.Query != nil {
+		return st.Query, nil, nil
+	}
+	rel, ok := e.cat.Snapshot().Lookup(st.From)
+	if !ok {
+		return nil, nil, pgerror.Newf(pgerror.UndefinedTable, "relation %q does not exist", st.From).WithPosition(st.Pos())
+	}
+	var text string
+	switch rel.Kind {
+	case catalog.Source, catalog.Table:
+		text = "SELECT * FROM " + quoteIdent(rel.Name)
+	case catalog.MaterializedView:
+		parsed, err := sql.Parse(rel.SQL)
+		if err != nil || len(parsed) != 1 {
+			return nil, nil, fmt.Errorf("stored definition of %q does not parse: %v", rel.Name, err)
+		}
+		mv, ok := parsed[0].Stmt.(*ast.CreateMaterializedView)
+		if !ok {
+			return nil, nil, fmt.Errorf("stored definition of %q is not CREATE MATERIALIZED VIEW", rel.Name)
+		}
+		return mv.Query, rel, nil
+	default:
+		return nil, nil, pgerror.Newf(pgerror.WrongObjectType, "%q is a %s; a sink reads a source, a table or a materialized view",
+			rel.Name, kindName(rel.Kind))
+	}
+	parsed, err := sql.Parse(text)
+	if err != nil {
+		return nil, nil, err
+	}
+	return parsed[0].Stmt.(*ast.Select), rel, nil
+}
+
+// planSink plans a sink whose operators take their state table ids from
+// next (nil: ids 0).
+func (e *Engine) planSink(st *ast.CreateSink, opts map[string]string, parallelism int, next func() uint32) (*planner.StreamGraph, *catalog.Relation, error) {
+	q, from, err := e.sinkQuery(st)
+	if err != nil {
+		return nil, nil, err
+	}
+	typ := opts["type"]
+	if typ == "" {
+		typ = planner.SinkAppendOnly
+	}
+	g, err := planner.PlanSink(q, e.plannerEnv(), planner.StreamOptions{Parallelism: parallelism, NextStateTableID: next},
+		typ, opts["primary_key"])
+	return g, from, err
+}
+
+func newSinkID() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func (e *Engine) createSink(ctx context.Context, st *ast.CreateSink, text string, parallelism int) (*wire.Result, error) {
+	opts, err := optionsOf(st.Options)
+	if err != nil {
+		return nil, err
+	}
+	conn := opts["connector"]
+	if conn == "" {
+		return nil, pgerror.New(pgerror.InvalidParameterValue, "CREATE SINK needs a connector").
+			WithHint(fmt.Sprintf("Add WITH (connector = '...'); available sink connectors: %s.", strings.Join(connector.SinkNames(), ", ")))
+	}
+	if n, ok := viewParallelismOption(st.Options); ok {
+		parallelism = n
+	}
+	if conn != blackhole.Name && !e.ckpt.enabled() {
+		return nil, pgerror.New(pgerror.FeatureNotSupported, "CREATE SINK needs checkpoints: its deliveries are tied to them").
+			WithHint("Start the server with --checkpoint-interval above 0.")
+	}
+	e.ddlMu.Lock()
+	defer e.ddlMu.Unlock()
+	if _, exists := e.cat.Snapshot().Lookup(st.Name); exists {
+		if st.IfNotExists {
+			return noticeExists(st.Name, "CREATE SINK"), nil
+		}
+		return nil, pgerror.Newf(pgerror.DuplicateTable, "relation %q already exists", st.Name)
+	}
+	var ids []uint32
+	var allocErr error
+	alloc := func() uint32 {
+		id, err := e.cat.AllocateIDs(1)
+		if err != nil && allocErr == nil {
+			allocErr = err
+		}
+		ids = append(ids, id)
+		return id
+	}
+	graph, from, err := e.planSink(st, opts, parallelism, alloc)
+	if err != nil {
+		return nil, err
+	}
+	spec := graph.Sink().Sink
+	spec.StateTableID = alloc()
+	if allocErr != nil {
+		return nil, pgerror.Wrap(fmt.Errorf("allocate state table ids: %w", allocErr), pgerror.SystemError)
+	}
+	if conn != blackhole.Name && !checkpointable(graph) {
+		return nil, pgerror.New(pgerror.FeatureNotSupported,
+			"the query of this sink cannot be delivered exactly once: its state is not checkpointed").
+			WithDetail("Joins, SESSION windows and queries over materialized views built on other views are recomputed after a restart.").
+			WithHint("Sink a query over sources and tables with filters, projections and aggregations.")
+	}
+	opts[kafka.OptSinkID] = newSinkID()
+	deps := planner.Dependencies(graph)
+	if from != nil && from.Kind == catalog.MaterializedView {
+		deps = append(deps, from.ID)
+	}
+	rel := &catalog.Relation{
+		Kind: catalog.Sink, Name: st.Name, Columns: graph.Output, SQL: text,
+		Connector: conn, Options: opts, Format: st.Format,
+		DependsOn: deps, KeyColumns: spec.KeyCols, Parallelism: parallelism,
+		StateTables: ids, CreatedAt: time.Now().UTC(),
+	}
+	// The connector checks its options and reaches the external system
+	// before the sink is recorded.
+	probe, err := connector.NewSink(ctx, conn, rel)
+	if err != nil {
+		if errors.Is(err, connector.ErrUnknownConnector) {
+			return nil, pgerror.Newf(pgerror.InvalidParameterValue, "unknown sink connector %q", conn).
+				WithHint(fmt.Sprintf("Available sink connectors: %s.", strings.Join(connector.SinkNames(), ", ")))
+		}
+		return nil, pgerror.Wrap(fmt.Errorf("sink %q: %w", st.Name, err), pgerror.InvalidParameterValue)
+	}
+	_ = probe.Close()
+	rel, _, err = e.cat.Create(rel, false)
+	if err != nil {
+		return nil, err
+	}
+	spec.Sink = rel
+	vj, err := e.startView(ctx, rel, graph, nil)
+	if err != nil {
+		if _, derr := e.cat.Drop(rel.Name, catalog.Sink, true, true); derr != nil {
+			e.log.Error("drop sink after failed start", "sink", rel.Name, "err", derr)
+		}
+		return nil, err
+	}
+	if err := e.backfill(ctx, vj); err != nil {
+		return nil, err
+	}
+	if e.ckpt.enabled() {
+		// Deliver what the backfill produced now rather than at the next
+		// interval.
+		if err := e.ckpt.run(ctx); err != nil {
+			e.log.Warn("checkpoint after creating a sink", "sink", rel.Name, "err", err)
+		}
+	}
+	return &wire.Result{Tag: "CREATE SINK"}, nil
+}
+
+// restartSink re-plans a sink from its stored SQL and starts it from the
+// newest complete checkpoint, with the state table ids it was created
+// with.
+func (e *Engine) restartSink(ctx context.Context, rel *catalog.Relation) error {
+	parsed, err := sql.Parse(rel.SQL)
+	if err != nil {
+		return err
+	}
+	if len(parsed) != 1 {
+		return fmt.Errorf("stored definition of %q holds %d statements", rel.Name, len(parsed))
+	}
+	st, ok := parsed[0].Stmt.(*ast.CreateSink)
+	if !ok {
+		return fmt.Errorf("stored definition of %q is not CREATE SINK", rel.Name)
+	}
+	parallelism := rel.Parallelism
+	if parallelism <= 0 {
+		parallelism = e.cfg.Parallelism
+	}
+	ids, used := rel.StateTables, 0
+	next := func() uint32 {
+		used++
+		if used > len(ids) {
+			return 0
+		}
+		return ids[used-1]
+	}
+	graph, _, err := e.planSink(st, rel.Options, parallelism, next)
+	if err != nil {
+		return err
+	}
+	spec := graph.Sink().Sink
+	spec.Sink = rel
+	if used != len(ids)-1 {
+		// Its state would not fit the plan: an exactly-once sink cannot
+		// recompute without delivering twice.
+		return fmt.Errorf("sink %q: plan no longer matches its state (%d state tables, plan uses %d)", rel.Name, len(ids), used+1)
+	}
+	spec.StateTableID = ids[used]
+	var restored *viewManifest
+	if vm, ok := e.ckpt.restored(rel.ID); ok {
+		restored = vm
+	}
+	_, err = e.startView(ctx, rel, graph, restored)
+	return err
+}
