@@ -21,6 +21,8 @@ type task struct {
 	out   *output
 	stats *subtaskStats
 	sink  bool
+	// lastCheckpoint is the epoch of the last checkpoint barrier handled.
+	lastCheckpoint uint64
 }
 
 // run executes the subtask until its inputs end, a stop barrier passes or
@@ -83,8 +85,11 @@ func (t *task) loop(ctx context.Context) error {
 			if err = t.op.OnBarrier(ctx, ev.barrier, t.out); err != nil {
 				return err
 			}
-			if ev.barrier.Checkpoint && t.job != nil {
-				t.job.recordAlignment(ev.barrier.Epoch, ev.align)
+			if ev.barrier.Checkpoint {
+				t.lastCheckpoint = ev.barrier.Epoch
+				if t.job != nil {
+					t.job.recordAlignment(ev.barrier.Epoch, ev.align)
+				}
 			}
 			if err = t.out.broadcast(barrierMsg(ev.barrier)); err != nil {
 				return err
@@ -128,7 +133,7 @@ func (t *task) handOverState() error {
 		part = t.idx
 	}
 	if len(tables) > 0 || part >= 0 {
-		t.job.addFinished(tables, part)
+		t.job.addFinished(tables, part, t.lastCheckpoint)
 	}
 	return nil
 }

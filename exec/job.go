@@ -188,11 +188,20 @@ type ckState struct {
 	// barriers, and every operator that aligns a later barrier has seen
 	// all of its rows, so later epochs record these positions for it.
 	finalPos map[SplitKey][]byte
-	// finished holds the state tables of subtasks that finished their
-	// input, with their final state written (not flushed); finishedParts
-	// the view partitions of finished sink subtasks.
-	finished      []StateTable
-	finishedParts []int
+	// finished holds the subtasks that finished their input, with their
+	// final state written into their tables (not flushed).
+	finished []finishedSubtask
+}
+
+// finishedSubtask is the final state of a subtask that finished its input.
+type finishedSubtask struct {
+	tables []StateTable
+	// part is the view partition of a sink subtask, else -1.
+	part int
+	// after is the last checkpoint barrier the subtask handled: its final
+	// state holds changes after that barrier, so it belongs to later
+	// checkpoints only.
+	after uint64
 }
 
 type epochState struct {
@@ -869,33 +878,43 @@ func (j *Job) recordFinal(pos map[SplitKey][]byte) {
 
 // addFinished hands the state of a subtask that finished its input over
 // to the job: its goroutine no longer touches tables, and its final state
-// reaches the next checkpoint through FlushFinished. part is the view
-// partition of a sink subtask, else -1.
-func (j *Job) addFinished(tables []StateTable, part int) {
+// reaches the checkpoints after barrier after through FlushFinished. part
+// is the view partition of a sink subtask, else -1.
+func (j *Job) addFinished(tables []StateTable, part int, after uint64) {
 	ck := &j.ck
 	ck.mu.Lock()
 	defer ck.mu.Unlock()
-	ck.finished = append(ck.finished, tables...)
-	if part >= 0 {
-		ck.finishedParts = append(ck.finishedParts, part)
-	}
+	ck.finished = append(ck.finished, finishedSubtask{tables: tables, part: part, after: after})
 }
 
 // FlushFinished flushes the state tables of the subtasks that finished
 // their input into checkpoint epoch, which must have completed: a
-// subtask's final state belongs to every checkpoint after its end, and
-// flushing a table whose state was already flushed writes nothing. It
-// returns the view partitions whose final rows the checkpoint now holds,
-// for CommitView.
+// subtask's final state belongs to every checkpoint whose barrier it did
+// not handle (it ended before the barrier reached it), and flushing a
+// table whose state was already flushed writes nothing. A subtask that
+// handled barrier epoch and ended after it wrote its state for epoch then;
+// its final state holds later changes and waits for the next checkpoint.
+// It returns the view partitions whose final rows the checkpoint now
+// holds, for CommitView.
 func (j *Job) FlushFinished(epoch uint64, flush func(StateTable) error) ([]int, error) {
 	ck := &j.ck
 	ck.mu.Lock()
-	tables := append([]StateTable(nil), ck.finished...)
-	parts := append([]int(nil), ck.finishedParts...)
+	var subtasks []finishedSubtask
+	for _, f := range ck.finished {
+		if f.after < epoch {
+			subtasks = append(subtasks, f)
+		}
+	}
 	ck.mu.Unlock()
-	for _, t := range tables {
-		if err := flush(t); err != nil {
-			return nil, err
+	var parts []int
+	for _, f := range subtasks {
+		for _, t := range f.tables {
+			if err := flush(t); err != nil {
+				return nil, err
+			}
+		}
+		if f.part >= 0 {
+			parts = append(parts, f.part)
 		}
 	}
 	return parts, nil
