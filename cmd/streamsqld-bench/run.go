@@ -54,7 +54,7 @@ func run(ctx context.Context, cfg config, log io.Writer) (*report, error) {
 
 	nexmarkWanted := false
 	for _, q := range nexmarkQueries {
-		nexmarkWanted = nexmarkWanted || cfg.want(q.Name)
+		nexmarkWanted = nexmarkWanted || cfg.want(q.group())
 	}
 	if nexmarkWanted {
 		g := runGenerator(ctx, prof, cfg.events)
@@ -62,16 +62,16 @@ func run(ctx context.Context, cfg config, log io.Writer) (*report, error) {
 		rep.generator = &g
 	}
 	for _, q := range nexmarkQueries {
-		if !cfg.want(q.Name) {
+		if !cfg.want(q.group()) {
 			continue
 		}
 		events := cfg.events
 		switch {
-		case q.Name == "q5":
+		case q.group() == "q5":
 			events = cfg.q5Events
 		case q.Join:
 			events = cfg.joinEvents
-		case q.AllBids:
+		case q.AllBids && q.Sink == "":
 			events = cfg.keylessEvents
 		}
 		for _, p := range cfg.parallelism {
