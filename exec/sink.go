@@ -135,6 +135,13 @@ func (d *sinkDelivery) commit(epoch uint64, final bool) {
 	signal(d.wake)
 }
 
+// idle reports whether nothing waits for delivery.
+func (d *sinkDelivery) idle() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return len(d.pending) == 0
+}
+
 // deliveredUpTo is the last epoch the writer holds (0: unknown or none).
 func (d *sinkDelivery) deliveredUpTo() uint64 {
 	d.mu.Lock()
@@ -149,11 +156,13 @@ func (d *sinkDelivery) State() string {
 	return d.state
 }
 
-// run delivers committed epochs in order until ctx is done. A failing
-// writer is retried with backoff (100 ms to 5 s) without losing or
-// reordering an epoch.
-func (d *sinkDelivery) run(ctx context.Context, log func(msg string, args ...any)) error {
+// run delivers committed epochs in order until ctx is done, or until
+// the job finished its input (finished is closed) and every epoch was
+// delivered. A failing writer is retried with backoff (100 ms to 5 s)
+// without losing or reordering an epoch.
+func (d *sinkDelivery) run(ctx context.Context, finished <-chan struct{}, log func(msg string, args ...any)) error {
 	backoff := time.Duration(0)
+	ended := false
 	for {
 		if backoff > 0 {
 			t := time.NewTimer(backoff)
@@ -166,6 +175,8 @@ func (d *sinkDelivery) run(ctx context.Context, log func(msg string, args ...any
 		} else {
 			select {
 			case <-d.wake:
+			case <-finished:
+				ended, finished = true, nil
 			case <-ctx.Done():
 				return nil
 			}
@@ -173,6 +184,9 @@ func (d *sinkDelivery) run(ctx context.Context, log func(msg string, args ...any
 		err := d.deliverCommitted(ctx)
 		if err == nil {
 			backoff = 0
+			if ended && d.idle() {
+				return nil
+			}
 			continue
 		}
 		if ctx.Err() != nil {
