@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"streamsqld/storage"
 	"streamsqld/sql/types"
+	"streamsqld/storage"
 )
 
 // A subtask that handled checkpoint barrier n and then finished its input
