@@ -357,11 +357,13 @@ func (e *Engine) restartView(ctx context.Context, rel *catalog.Relation) error {
 // checkpoint's entry for the view (nil: from the start, with the empty
 // state a view has until its first checkpoint).
 func (e *Engine) startView(ctx context.Context, rel *catalog.Relation, graph *planner.StreamGraph, restored *viewManifest) (*viewJob, error) {
+	// The job's sources are remembered for streamsql_source_errors.
+	opened := &jobSources{}
 	env := exec.Env{
 		Connectors: e.connectorEnv(),
-		Sources: func(ctx context.Context, r *catalog.Relation) (connector.Source, error) {
+		Sources: opened.wrap(func(ctx context.Context, r *catalog.Relation) (connector.Source, error) {
 			return connector.New(ctx, r.Connector, r, e.connectorEnv())
-		},
+		}),
 		Views:           e.views,
 		Logger:          e.log.With("view", rel.Name),
 		Epochs:          &e.ckpt.clock,
@@ -384,7 +386,7 @@ func (e *Engine) startView(ctx context.Context, rel *catalog.Relation, graph *pl
 	if err := job.Start(context.WithoutCancel(ctx)); err != nil {
 		return nil, err
 	}
-	vj := &viewJob{rel: rel, graph: graph, job: job, created: time.Now(), stateful: stateful}
+	vj := &viewJob{rel: rel, graph: graph, job: job, created: time.Now(), stateful: stateful, sources: opened}
 	e.mu.Lock()
 	e.jobs[rel.ID] = vj
 	e.mu.Unlock()

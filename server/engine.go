@@ -73,6 +73,9 @@ type viewJob struct {
 	// stateful jobs checkpoint their state and restore from it; the
 	// others recompute from the start of their inputs after a restart.
 	stateful bool
+	// sources are the connector sources the job opened
+	// (streamsql_source_errors).
+	sources *jobSources
 }
 
 var _ wire.Engine = (*Engine)(nil)

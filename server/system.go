@@ -49,6 +49,8 @@ func (e *Engine) virtualTable(schema, name string) (*planner.VirtualTable, bool)
 			Rows: func(context.Context) ([]types.Row, error) { return e.jobRows(), nil }}, true
 	case "streamsql_late_events":
 		return &planner.VirtualTable{Schema: schema, Name: name, Columns: lateColumns, Rows: e.lateRows}, true
+	case "streamsql_source_errors":
+		return &planner.VirtualTable{Schema: schema, Name: name, Columns: sourceErrorColumns, Rows: e.sourceErrorRows}, true
 	case "streamsql_checkpoints", "streamsql_view_freshness":
 		return e.checkpointTable(schema, name)
 	}
@@ -108,10 +110,12 @@ func (e *Engine) lateRows(ctx context.Context) ([]types.Row, error) {
 	return rows, nil
 }
 
-// metricsCollector exports the runtime's counters to Prometheus on scrape.
+// metricsCollector exports the runtime's counters to Prometheus on scrape,
+// and the sources' skipped records (source_errors.go).
 type metricsCollector struct {
 	e                                    *Engine
 	rowsIn, rowsOut, late, wm, backpress *prometheus.Desc
+	sources                              *sourceErrorCollector
 }
 
 func newMetricsCollector(e *Engine) *metricsCollector {
@@ -123,6 +127,7 @@ func newMetricsCollector(e *Engine) *metricsCollector {
 		late:      prometheus.NewDesc("streamsqld_operator_late_rows_dropped_total", "Late rows dropped by an operator subtask.", labels, nil),
 		wm:        prometheus.NewDesc("streamsqld_operator_watermark_seconds", "Current event-time watermark of an operator subtask (Unix seconds).", labels, nil),
 		backpress: prometheus.NewDesc("streamsqld_operator_backpressure_seconds_total", "Time an operator subtask spent blocked on its output.", labels, nil),
+		sources:   newSourceErrorCollector(e),
 	}
 }
 
@@ -132,6 +137,7 @@ func (m *metricsCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- m.late
 	ch <- m.wm
 	ch <- m.backpress
+	m.sources.Describe(ch)
 }
 
 func (m *metricsCollector) Collect(ch chan<- prometheus.Metric) {
@@ -147,4 +153,5 @@ func (m *metricsCollector) Collect(ch chan<- prometheus.Metric) {
 			}
 		}
 	}
+	m.sources.Collect(ch)
 }

@@ -45,7 +45,10 @@
 // short timeouts, so CREATE SOURCE fails fast and clearly. Once running, a
 // reader that loses its broker reports "retrying: <error>" (State) and
 // reconnects with exponential backoff (100 ms to 5 s) from its position,
-// while Read keeps returning within about 100 ms.
+// while Read keeps returning at once.
+//
+// Read never waits for records: it returns what sarama has fetched, or
+// nothing (see Reader.Read for why).
 package kafka
 
 import (

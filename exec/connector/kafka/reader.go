@@ -17,9 +17,6 @@ import (
 	"streamsqld/sql/types"
 )
 
-// idleWait bounds a Read that finds no records.
-const idleWait = 100 * time.Millisecond
-
 // Reconnection backoff bounds.
 const (
 	minBackoff = 100 * time.Millisecond
@@ -37,8 +34,8 @@ var errReaderClosed = errors.New("kafka reader closed")
 // connection attempt in flight on its own goroutine, which first closes
 // the consumer it replaces (sarama refuses to consume a partition twice),
 // waits out the backoff and then calls ConsumePartition at the reader's
-// position; Read picks up the result without blocking for longer than
-// idleWait. Close stops the attempt and waits for it.
+// position; Read picks up the result without blocking. Close stops the
+// attempt and waits for it.
 type Reader struct {
 	src       *Source
 	topic     string
@@ -57,7 +54,6 @@ type Reader struct {
 	stop    chan struct{}
 	wg      sync.WaitGroup
 	backoff backoff
-	timer   *time.Timer
 
 	state     atomic.Pointer[string]
 	closeOnce sync.Once
@@ -84,9 +80,7 @@ func newReader(s *Source, partition int32, next int64) *Reader {
 		next:      next,
 		attempt:   make(chan attemptResult, 1),
 		stop:      make(chan struct{}),
-		timer:     time.NewTimer(time.Hour),
 	}
-	r.timer.Stop()
 	r.setState("connecting")
 	return r
 }
@@ -181,20 +175,30 @@ func (r *Reader) disconnected(old sarama.PartitionConsumer, cause error) {
 	}()
 }
 
-// Read emits up to max rows. It waits up to idleWait for the first record
-// and, while the partition is known to hold more (high watermark), for
-// the rest; skipped records count towards max. With format.errors =
-// 'fail' a malformed record ends the Read with an error after the rows
-// before it (n > 0 is possible), and every later Read fails the same way.
+// Read emits up to max of the records sarama has fetched, and returns 0
+// at once when it has none: it never waits for records. Skipped records
+// count towards max. With format.errors = 'fail' a malformed record ends
+// the Read with an error after the rows before it (n > 0 is possible),
+// and every later Read fails the same way.
+//
+// Not waiting matters because a source subtask reads its splits one after
+// another on one goroutine (the runtime pauses briefly when a whole round
+// over them read nothing), and sarama fetches every partition of a broker
+// in one request, the next only once each partition consumer has taken
+// its share of the last: a Read waiting for its partition would hold up
+// the subtask's other partitions, for up to the wait on every round when
+// the partition is idle, and until the wait ends when its next records
+// are stuck behind theirs.
 func (r *Reader) Read(ctx context.Context, max int, emit func(types.Row)) (int, error) {
 	if r.failErr != nil {
 		return 0, r.failErr
 	}
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
 	if max <= 0 {
 		return 0, nil
 	}
-	r.timer.Reset(idleWait)
-	defer r.timer.Stop()
 	if r.pc == nil {
 		select {
 		case res := <-r.attempt:
@@ -203,10 +207,8 @@ func (r *Reader) Read(ctx context.Context, max int, emit func(types.Row)) (int, 
 				return 0, nil
 			}
 			r.connected(res.pc, res.next)
-		case <-r.timer.C:
+		default:
 			return 0, nil
-		case <-ctx.Done():
-			return 0, ctx.Err()
 		}
 	}
 	msgs, errs := r.pc.Messages(), r.pc.Errors()
@@ -214,23 +216,13 @@ func (r *Reader) Read(ctx context.Context, max int, emit func(types.Row)) (int, 
 	for done := 0; done < max; done++ {
 		var msg *sarama.ConsumerMessage
 		var ok bool
-		if done == 0 || r.next < r.pc.HighWaterMarkOffset() {
-			select {
-			case msg, ok = <-msgs:
-			case cerr := <-errs:
-				r.disconnected(r.pc, cerr.Err)
-				return n, nil
-			case <-r.timer.C:
-				return n, nil
-			case <-ctx.Done():
-				return n, ctx.Err()
-			}
-		} else {
-			select {
-			case msg, ok = <-msgs:
-			default:
-				return n, nil
-			}
+		select {
+		case msg, ok = <-msgs:
+		case cerr := <-errs:
+			r.disconnected(r.pc, cerr.Err)
+			return n, nil
+		default:
+			return n, nil
 		}
 		if !ok {
 			// sarama gave up on the partition (its error went to errs).
@@ -290,7 +282,6 @@ func (r *Reader) Close() error {
 			_ = r.pc.Close()
 			r.pc = nil
 		}
-		r.timer.Stop()
 		r.src.forget(r)
 	})
 	return nil
