@@ -10,7 +10,9 @@
 //     rate in real time;
 //   - the hashtag pipeline over JSON tweets against hand-written Go
 //     programs doing the same work on the same bytes;
-//   - the cost of checkpointing, and recovery time of a 1M-key view.
+//   - the cost of checkpointing, and recovery time of a 1M-key view;
+//   - the hashtag pipeline reading the tweets from Kafka (an in-process
+//     kfake broker) at each parallelism, next to sarama consuming alone.
 //
 // The machine it runs on may be shared, so throughput is reported per CPU
 // second (which other tenants disturb much less than wall time) and as
@@ -19,7 +21,7 @@
 // Usage:
 //
 //	go run ./cmd/streamsqld-bench [-events N] [-keyless-events N] [-q5-events N] [-join-events N]
-//	    [-tweets N] [-parallelism 1,2] [-only q0,q5,q7,latency,hashtag,recovery]
+//	    [-tweets N] [-kafka-tweets N] [-parallelism 1,2] [-only q0,q5,q7,latency,hashtag,recovery,kafka]
 //	    [-cpuprofile DIR] [-out BENCHMARKS.md]
 package main
 
@@ -42,6 +44,7 @@ type config struct {
 	q5Events        int64
 	joinEvents      int64 // q3, q4, q7, q8
 	tweets          int64
+	kafkaTweets     int64
 	recoveryKeys    int64
 	parallelism     []int
 	latencyRate     int64
@@ -56,7 +59,7 @@ type config struct {
 }
 
 // want reports whether the benchmark named name (q0, q1, q2, q3, q4, q5,
-// q7, q8, latency, hashtag, recovery) was selected.
+// q7, q8, latency, hashtag, recovery, kafka) was selected.
 func (c config) want(name string) bool { return len(c.only) == 0 || c.only[name] }
 
 func parseFlags(args []string) (config, error) {
@@ -70,6 +73,7 @@ func parseFlags(args []string) (config, error) {
 	fs.Int64Var(&cfg.joinEvents, "join-events", 5_000_000, "Nexmark events for the join queries q3, q4, q7 and q8 (0: -events)")
 	maxHeap := fs.Float64("max-heap", defaultMaxHeapGiB(), "abort a run whose heap in use exceeds this many GiB (0: never)")
 	fs.Int64Var(&cfg.tweets, "tweets", 2_000_000, "JSON tweets for the hashtag pipeline")
+	fs.Int64Var(&cfg.kafkaTweets, "kafka-tweets", 1_000_000, "JSON tweets produced into Kafka for the hashtag pipeline over Kafka")
 	fs.Int64Var(&cfg.recoveryKeys, "recovery-keys", 1_000_000, "keys of the view whose recovery is timed")
 	par := fs.String("parallelism", "1,2", "comma-separated parallelisms of the throughput runs")
 	fs.Int64Var(&cfg.latencyRate, "latency-rate", 10_000, "events per second of the q5 latency runs")
@@ -77,7 +81,7 @@ func parseFlags(args []string) (config, error) {
 	fs.DurationVar(&cfg.latencyPoll, "latency-poll", 50*time.Millisecond, "interval of the SELECTs of the q5 read latency runs")
 	fs.DurationVar(&cfg.latencyWarmup, "latency-warmup", 5*time.Second, "time before the q5 latency measurement starts")
 	fs.StringVar(&cfg.cpuprofile, "cpuprofile", "", "write a CPU profile of each measured run into this directory")
-	only := fs.String("only", "", "comma-separated subset of q0,q1,q2,q3,q4,q5,q7,q8,latency,hashtag,recovery")
+	only := fs.String("only", "", "comma-separated subset of q0,q1,q2,q3,q4,q5,q7,q8,latency,hashtag,recovery,kafka")
 	fs.DurationVar(&cfg.runTimeout, "run-timeout", 10*time.Minute, "give up on a single run after this long")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -94,7 +98,7 @@ func parseFlags(args []string) (config, error) {
 	}
 	if *only != "" {
 		cfg.only = map[string]bool{}
-		known := map[string]bool{"latency": true, "hashtag": true, "recovery": true}
+		known := map[string]bool{"latency": true, "hashtag": true, "recovery": true, "kafka": true}
 		for _, q := range nexmarkQueries {
 			known[q.Name] = true
 		}
@@ -119,8 +123,8 @@ func parseFlags(args []string) (config, error) {
 		return cfg, fmt.Errorf("-max-heap must not be negative")
 	}
 	cfg.maxHeap = uint64(*maxHeap * (1 << 30))
-	if cfg.events < 1 || cfg.keylessEvents < 1 || cfg.q5Events < 1 || cfg.joinEvents < 1 || cfg.tweets < 1 || cfg.latencyRate < 1 || cfg.latencyPoll <= 0 || cfg.recoveryKeys < 1 {
-		return cfg, fmt.Errorf("-events, -keyless-events, -q5-events, -join-events, -tweets, -latency-rate, -latency-poll and -recovery-keys must be positive")
+	if cfg.events < 1 || cfg.keylessEvents < 1 || cfg.q5Events < 1 || cfg.joinEvents < 1 || cfg.tweets < 1 || cfg.kafkaTweets < 1 || cfg.latencyRate < 1 || cfg.latencyPoll <= 0 || cfg.recoveryKeys < 1 {
+		return cfg, fmt.Errorf("-events, -keyless-events, -q5-events, -join-events, -tweets, -kafka-tweets, -latency-rate, -latency-poll and -recovery-keys must be positive")
 	}
 	cfg.args = args
 	return cfg, nil

@@ -26,6 +26,7 @@ type report struct {
 	hashtagCheck   []string // mismatches between engine and baseline results
 	checkpoint     *checkpointResult
 	recovery       *recoveryResult
+	kafka          *kafkaReport // nil: not run
 
 	profiles []string
 }
@@ -122,8 +123,19 @@ func run(ctx context.Context, cfg config, log io.Writer) (*report, error) {
 		rep.recovery = &r
 	}
 
+	if cfg.want("kafka") && ctx.Err() == nil {
+		k := runKafka(ctx, cfg, log, progress)
+		if k.Err != nil {
+			fmt.Fprintf(log, "kafka: FAILED: %v\n", k.Err)
+		}
+		rep.kafka = k
+	}
+
 	if prof != nil {
 		rep.profiles = prof.files
+	}
+	if rep.kafka != nil {
+		rep.profiles = append(rep.profiles, rep.kafka.profiles...)
 	}
 	rep.elapsed = time.Since(rep.started)
 	return rep, nil
@@ -191,6 +203,9 @@ func runHashtag(ctx context.Context, cfg config, prof *profiler, rep *report,
 
 // failed reports whether any run failed.
 func (r *report) failed() bool {
+	if r.kafka.failed() {
+		return true
+	}
 	if r.generator != nil && r.generator.Err != nil {
 		return true
 	}
