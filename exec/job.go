@@ -435,12 +435,26 @@ func (j *Job) closeSink() {
 	}
 }
 
-// SinkStates returns the delivery state of each subtask of a sink job
-// ("connected" or "retrying: <error>"); nil for other jobs.
-func (j *Job) SinkStates() []string {
-	out := make([]string, len(j.deliveries))
+// SinkDelivery describes the delivery of one subtask of a sink job.
+type SinkDelivery struct {
+	Subtask int
+	// State is "connected", or "retrying: <error>" while the external
+	// system fails.
+	State string
+	// Delivered is the last epoch the external system holds (0: none or
+	// not known yet); Pending the epochs sealed but not delivered yet.
+	Delivered uint64
+	Pending   int
+}
+
+// SinkDeliveries describes the delivery of each subtask of a sink job;
+// nil for other jobs and discarding sinks.
+func (j *Job) SinkDeliveries() []SinkDelivery {
+	out := make([]SinkDelivery, len(j.deliveries))
 	for i, d := range j.deliveries {
-		out[i] = d.State()
+		d.mu.Lock()
+		out[i] = SinkDelivery{Subtask: i, State: d.state, Delivered: d.delivered, Pending: len(d.pending)}
+		d.mu.Unlock()
 	}
 	return out
 }

@@ -149,13 +149,6 @@ func (d *sinkDelivery) deliveredUpTo() uint64 {
 	return d.delivered
 }
 
-// State is "connected", or "retrying: <error>" while the writer fails.
-func (d *sinkDelivery) State() string {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.state
-}
-
 // run delivers committed epochs in order until ctx is done, or until
 // the job finished its input (finished is closed) and every epoch was
 // delivered. A failing writer is retried with backoff (100 ms to 5 s)

@@ -17,6 +17,7 @@ import (
 	"streamsqld/sql"
 	"streamsqld/sql/ast"
 	"streamsqld/sql/pgerror"
+	"streamsqld/sql/types"
 	"streamsqld/wire"
 )
 
@@ -225,4 +226,30 @@ func (e *Engine) restartSink(ctx context.Context, rel *catalog.Relation) error {
 	}
 	_, err = e.startView(ctx, rel, graph, restored)
 	return err
+}
+
+// streamsql_sinks: the delivery of each subtask of each running sink.
+var sinkColumns = []types.Column{
+	{Name: "sink_name", Type: types.TVarchar},
+	{Name: "connector", Type: types.TVarchar},
+	{Name: "subtask", Type: types.TInt4},
+	{Name: "state", Type: types.TVarchar},
+	{Name: "delivered_epoch", Type: types.TInt8},
+	{Name: "pending_epochs", Type: types.TInt4},
+}
+
+func (e *Engine) sinkRows(context.Context) ([]types.Row, error) {
+	var rows []types.Row
+	for _, vj := range e.runningJobs() {
+		if vj.rel.Kind != catalog.Sink {
+			continue
+		}
+		for _, d := range vj.job.SinkDeliveries() {
+			rows = append(rows, types.Row{
+				types.NewString(vj.rel.Name), types.NewString(vj.rel.Connector), types.NewInt(int64(d.Subtask)),
+				types.NewString(d.State), types.NewInt(int64(d.Delivered)), types.NewInt(int64(d.Pending)),
+			})
+		}
+	}
+	return rows, nil
 }

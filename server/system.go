@@ -51,6 +51,8 @@ func (e *Engine) virtualTable(schema, name string) (*planner.VirtualTable, bool)
 		return &planner.VirtualTable{Schema: schema, Name: name, Columns: lateColumns, Rows: e.lateRows}, true
 	case "streamsql_source_errors":
 		return &planner.VirtualTable{Schema: schema, Name: name, Columns: sourceErrorColumns, Rows: e.sourceErrorRows}, true
+	case "streamsql_sinks":
+		return &planner.VirtualTable{Schema: schema, Name: name, Columns: sinkColumns, Rows: e.sinkRows}, true
 	case "streamsql_checkpoints", "streamsql_view_freshness":
 		return e.checkpointTable(schema, name)
 	}

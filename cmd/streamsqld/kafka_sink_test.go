@@ -204,6 +204,27 @@ func TestKafkaSinkExactlyOnceAcrossCrash(t *testing.T) {
 		t.Fatal("the connection from before the kill still works")
 	}
 	conn = srv.Connect(t, ctx)
+	// Each subtask of each sink delivered, and its writer is connected.
+	rows, err = conn.Query(ctx, `SELECT sink_name, subtask, state, delivered_epoch FROM streamsql_sinks ORDER BY 1, 2`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var deliveries []string
+	for rows.Next() {
+		var name, state string
+		var subtask int
+		var epoch int64
+		if err := rows.Scan(&name, &subtask, &state, &epoch); err != nil {
+			t.Fatal(err)
+		}
+		if state != "connected" || epoch <= 0 {
+			t.Errorf("sink %s subtask %d: state %q, delivered epoch %d", name, subtask, state, epoch)
+		}
+		deliveries = append(deliveries, fmt.Sprintf("%s/%d", name, subtask))
+	}
+	if got := strings.Join(deliveries, " "); got != "author_counts_sink/0 author_counts_sink/1 tweets_sink/0 tweets_sink/1" {
+		t.Fatalf("streamsql_sinks lists %s", got)
+	}
 	if _, err := conn.Exec(ctx, "DROP SINK tweets_sink"); err != nil {
 		t.Fatalf("drop sink: %v", err)
 	}
