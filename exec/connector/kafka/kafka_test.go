@@ -26,6 +26,10 @@ func TestMain(m *testing.M) {
 		// go-metrics (sarama's metrics registry) runs one process-wide
 		// ticker for meters.
 		goleak.IgnoreTopFunction("github.com/rcrowley/go-metrics.(*meterArbiter).tick"),
+		// sarama's producer opens a circuit breaker when the broker is
+		// down; its timer goroutine sleeps 10 s and then ends, whatever
+		// was closed meanwhile.
+		goleak.IgnoreAnyFunction("github.com/eapache/go-resiliency/breaker.(*Breaker).timer"),
 	)
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/IBM/sarama"
 
@@ -175,7 +176,12 @@ func (w *sinkWriter) open() error {
 	sc.Producer.Idempotent = true
 	sc.Producer.RequiredAcks = sarama.WaitForAll
 	sc.Producer.Return.Successes = true
+	// Few retries: the runtime retries a failed epoch with backoff, and a
+	// Deliver stuck in sarama's retries would hold up DROP SINK (sarama's
+	// default retries a transactional request 50 times).
 	sc.Producer.Retry.Max = 3
+	sc.Producer.Transaction.Retry.Max = 3
+	sc.Producer.Transaction.Retry.Backoff = 200 * time.Millisecond
 	sc.Producer.Transaction.ID = w.id
 	sc.Net.MaxOpenRequests = 1
 	p, err := sarama.NewSyncProducer(w.sink.cfg.brokers, sc)

@@ -2,11 +2,13 @@ package kafka
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/IBM/sarama"
+	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"streamsqld/catalog"
@@ -144,5 +146,69 @@ func TestSinkFactoryErrors(t *testing.T) {
 	delete(rel.Options, "topic")
 	if _, err := NewSink(ctx, rel); pgerror.Code(err) != pgerror.InvalidParameterValue {
 		t.Fatalf("no topic option: %v", err)
+	}
+}
+
+// A broker that goes away fails Deliver without a partial epoch; once it
+// is back, the writer reopens its producer and delivers the epoch, and
+// nothing of the failed attempts is visible to read_committed consumers.
+func TestSinkBrokerRestart(t *testing.T) {
+	dir := t.TempDir()
+	port := freePort(t)
+	opts := []kfake.Opt{kfake.Ports(port), kfake.DataDir(dir), kfake.SyncWrites()}
+	c := newCluster(t, opts...)
+	addrs := c.ListenAddrs()
+	ctx := context.Background()
+	s, err := NewSink(ctx, sinkRel(addrs, topic))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	w, err := s.Writer(ctx, 0, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	msgs := func(from, to int) []connector.SinkMessage {
+		var out []connector.SinkMessage
+		for i := from; i < to; i++ {
+			out = append(out, connector.SinkMessage{Key: []byte(fmt.Sprint(i)), Value: []byte(fmt.Sprintf(`{"i":%d}`, i))})
+		}
+		return out
+	}
+	if err := w.Deliver(ctx, 1, msgs(0, 100)); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	start := time.Now()
+	if err := w.Deliver(ctx, 2, msgs(100, 200)); err == nil {
+		t.Fatal("Deliver succeeded with the broker down")
+	}
+	if el := time.Since(start); el > 30*time.Second {
+		t.Fatalf("a failed Deliver took %v", el)
+	}
+	c2 := newCluster(t, opts...)
+	var derr error
+	for range 50 {
+		if derr = w.Deliver(ctx, 2, msgs(100, 200)); derr == nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if derr != nil {
+		t.Fatalf("Deliver after the broker came back: %v", derr)
+	}
+	if n, err := w.Delivered(ctx); err != nil || n != 2 {
+		t.Fatalf("Delivered = %d, %v; want 2", n, err)
+	}
+	recs := readCommitted(t, c2.ListenAddrs(), topic, 200)
+	seen := map[string]int{}
+	for _, r := range recs {
+		seen[string(r.Key)]++
+	}
+	for i := 0; i < 200; i++ {
+		if seen[fmt.Sprint(i)] != 1 {
+			t.Fatalf("record %d seen %d times (%d records in all)", i, seen[fmt.Sprint(i)], len(recs))
+		}
 	}
 }
