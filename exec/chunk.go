@@ -224,3 +224,24 @@ func FormatDatum(d types.Datum) string {
 	}
 	return fmt.Sprintf("%#v", d)
 }
+
+// appendUpdate appends an update (UpdateDelete old, UpdateInsert new) to
+// the builder's chunk. The pair never straddles two chunks: a consumer
+// then sees it as one update (a view replaces its row in place) rather
+// than a delete and an insert.
+func (b *chunkBuilder) appendUpdate(out Emitter, old, new types.Row) error {
+	if b.cur != nil && b.cur.Len() >= ChunkSize-1 {
+		if err := b.flush(out); err != nil {
+			return err
+		}
+	}
+	if b.cur == nil {
+		b.cur = getChunk(b.width)
+	}
+	b.cur.Append(UpdateDelete, old)
+	b.cur.Append(UpdateInsert, new)
+	if b.cur.Full() {
+		return b.flush(out)
+	}
+	return nil
+}

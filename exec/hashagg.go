@@ -56,11 +56,14 @@ type hashAgg struct {
 
 	b      chunkBuilder
 	keyBuf []byte
+	// scratch holds the output row being computed for a group.
+	scratch types.Row
 
 	// state, when set, receives on each checkpoint barrier the groups
-	// changed during the epoch (ckDirty: key -> whether the state table
-	// holds a version of it, which a removed group must delete), under
-	// the subtask's partition prefix (see stateKey).
+	// changed during the epoch (ckList, each with ckDirty set; some may
+	// have been removed since) and deletes of the removed groups the state
+	// table holds a version of (ckDeletes, by key), under the subtask's
+	// partition prefix (see stateKey).
 	state      StateTable
 	part       uint16
 	flushState func(epoch uint64, t StateTable) error
@@ -74,23 +77,27 @@ type hashAgg struct {
 	// window (0: unbounded); mem estimates it. Beyond it, groups
 	// unchanged in the last epoch are evicted at a checkpoint, once their
 	// state is in the state table, and read back when needed (lazy).
-	budget   int64
-	mem      int64
-	epochs   uint64 // checkpoints so far; aggGroup.touched is one of them
-	ckDirty  map[string]bool
-	stateBuf []byte
-	valBuf   []byte
+	budget    int64
+	mem       int64
+	epochs    uint64 // checkpoints so far; aggGroup.touched is one of them
+	ckList    []*aggGroup
+	ckDeletes map[string]struct{}
+	stateBuf  []byte
+	valBuf    []byte
 }
 
 type aggGroup struct {
 	key   string    // memcomparable encoding of the group key
-	vals  types.Row // group key values
+	vals  types.Row // group key values: the start of last
 	accs  []expr.Accumulator
 	count int64
-	// out is the row last emitted for the group (nil: none visible
-	// downstream).
-	out     types.Row
+	// last is the row last emitted for the group if visible (else
+	// downstream has none). It is updated in place: emitting copies it
+	// into the output chunk, so a change allocates nothing.
+	last    types.Row
+	visible bool
 	dirty   bool
+	ckDirty bool // in hashAgg.ckList
 	end     int64
 	size    int64  // estimated memory, counted in hashAgg.mem
 	touched uint64 // hashAgg.epochs when it last changed
@@ -153,7 +160,7 @@ func newHashAgg(op *planner.Operator, idx int, stats *subtaskStats, ectx *expr.C
 		if err != nil {
 			return nil, err
 		}
-		h.state, h.flushState, h.ckDirty = st, env.FlushState, map[string]bool{}
+		h.state, h.flushState, h.ckDeletes = st, env.FlushState, map[string]struct{}{}
 		h.part = uint16(idx)
 		if h.winEnd < 0 && len(s.GroupKeys) > 0 {
 			h.budget = env.StateCacheBytes
@@ -166,7 +173,7 @@ func newHashAgg(op *planner.Operator, idx int, stats *subtaskStats, ectx *expr.C
 		}
 	}
 	if len(s.GroupKeys) == 0 && idx == 0 && h.groups[""] == nil {
-		h.global = h.newGroup("", nil)
+		h.global = h.newGroup("")
 		h.markDirty(h.global)
 	}
 	return h, nil
@@ -203,15 +210,15 @@ func (h *hashAgg) restore() error {
 
 // restoreGroup rebuilds the group of key from its state value v.
 func (h *hashAgg) restoreGroup(key, v []byte) (*aggGroup, error) {
-	vals := make(types.Row, len(h.groupKey))
+	g := h.newGroup(string(key))
 	rest := key
-	for i := range vals {
+	for i := range g.vals {
 		var err error
-		if vals[i], rest, err = storage.DecodeKey(rest, false); err != nil {
+		if g.vals[i], rest, err = storage.DecodeKey(rest, false); err != nil {
+			h.forget(g)
 			return nil, err
 		}
 	}
-	g := h.newGroup(string(key), vals)
 	g.persisted = true
 	if err := h.decodeGroup(g, v); err != nil {
 		return nil, err
@@ -222,10 +229,11 @@ func (h *hashAgg) restoreGroup(key, v []byte) (*aggGroup, error) {
 	if !h.eowc {
 		// Downstream has the row as of the checkpoint, which is what the
 		// restored accumulators give.
-		var err error
-		if g.out, err = h.result(g); err != nil {
+		row, ok, err := h.result(g)
+		if err != nil {
 			return nil, err
 		}
+		g.setLast(row, ok)
 	}
 	return g, nil
 }
@@ -247,19 +255,15 @@ func (h *hashAgg) load(key []byte) (*aggGroup, error) {
 // back.
 func (h *hashAgg) remove(g *aggGroup) {
 	h.forget(g)
-	if h.ckDirty == nil {
+	if h.ckDeletes == nil {
 		return
 	}
-	inState, ok := h.ckDirty[g.key]
-	if !ok {
-		inState = g.persisted
-	}
-	if !inState {
-		// Created and removed within the epoch: nothing to write.
-		delete(h.ckDirty, g.key)
+	if _, deleting := h.ckDeletes[g.key]; !deleting && !g.persisted {
+		// Created and removed within the epoch, and no earlier group of
+		// its key is in the state table: nothing to write.
 		return
 	}
-	h.ckDirty[g.key] = true
+	h.ckDeletes[g.key] = struct{}{}
 	if h.lazy {
 		h.stateBuf = stateKey(h.stateBuf, h.part, g.key)
 		h.state.Delete(h.stateBuf)
@@ -312,16 +316,24 @@ func (h *hashAgg) checkpoint(epoch uint64) error {
 }
 
 func (h *hashAgg) writeState() {
-	for key, inState := range h.ckDirty {
-		h.stateBuf = stateKey(h.stateBuf, h.part, key)
-		if g := h.groups[key]; g != nil {
-			h.state.Put(h.stateBuf, h.encodeGroup(g))
-			g.persisted = true
-		} else if inState {
+	for key := range h.ckDeletes {
+		if h.groups[key] == nil {
+			h.stateBuf = stateKey(h.stateBuf, h.part, key)
 			h.state.Delete(h.stateBuf)
 		}
 	}
-	clear(h.ckDirty)
+	clear(h.ckDeletes)
+	for _, g := range h.ckList {
+		g.ckDirty = false
+		if h.groups[g.key] != g {
+			continue // removed since, or replaced by a group of the same key
+		}
+		h.stateBuf = stateKey(h.stateBuf, h.part, g.key)
+		h.state.Put(h.stateBuf, h.encodeGroup(g))
+		g.persisted = true
+	}
+	clear(h.ckList)
+	h.ckList = h.ckList[:0]
 }
 
 func (h *hashAgg) finalState() ([]StateTable, error) {
@@ -332,12 +344,15 @@ func (h *hashAgg) finalState() ([]StateTable, error) {
 	return []StateTable{h.state}, nil
 }
 
-func (h *hashAgg) newGroup(key string, vals types.Row) *aggGroup {
-	g := &aggGroup{key: key, vals: vals, accs: make([]expr.Accumulator, len(h.spec.Aggs))}
+// newGroup adds the group of key, with its key values (g.vals) to fill.
+func (h *hashAgg) newGroup(key string) *aggGroup {
+	nk := len(h.groupKey)
+	last := make(types.Row, h.width)
+	g := &aggGroup{key: key, vals: last[:nk:nk], last: last, accs: make([]expr.Accumulator, len(h.spec.Aggs))}
 	for i, a := range h.spec.Aggs {
 		g.accs[i] = a.Fn.New()
 	}
-	g.size = int64(2*len(key)+32*len(vals)+48*len(g.accs)) + groupOverhead
+	g.size = int64(2*len(key)+48*h.width+16*len(g.accs)) + groupOverhead
 	h.mem += g.size
 	h.groups[key] = g
 	return g
@@ -377,11 +392,10 @@ func (h *hashAgg) markDirty(g *aggGroup) {
 	if !g.dirty {
 		g.dirty = true
 		h.dirty = append(h.dirty, g)
-		if h.ckDirty != nil {
-			if _, ok := h.ckDirty[g.key]; !ok {
-				h.ckDirty[g.key] = g.persisted
-			}
-		}
+	}
+	if h.ckDeletes != nil && !g.ckDirty {
+		g.ckDirty = true
+		h.ckList = append(h.ckList, g)
 	}
 }
 
@@ -419,11 +433,10 @@ func (h *hashAgg) OnChunk(_ context.Context, c *Chunk, out Emitter) error {
 				// undo.
 				continue
 			}
-			vals := make(types.Row, len(h.groupKey))
+			g = h.newGroup(string(h.keyBuf))
 			for j, k := range h.groupKey {
-				vals[j] = row[k]
+				g.vals[j] = row[k]
 			}
-			g = h.newGroup(string(h.keyBuf), vals)
 			if h.winEnd >= 0 {
 				g.end = end
 				if _, ok := h.byEnd[end]; !ok {
@@ -462,13 +475,16 @@ func (h *hashAgg) OnChunk(_ context.Context, c *Chunk, out Emitter) error {
 	return h.emitDirty(out)
 }
 
-// result fills a new output row for g, or returns nil when g has no rows
-// or fails HAVING.
-func (h *hashAgg) result(g *aggGroup) (types.Row, error) {
+// result computes g's output row into h.scratch, valid until the next
+// call; ok is false when g has no rows or fails HAVING.
+func (h *hashAgg) result(g *aggGroup) (row types.Row, ok bool, err error) {
 	if g.count <= 0 && g != h.global {
-		return nil, nil
+		return nil, false, nil
 	}
-	row := make(types.Row, h.width)
+	if h.scratch == nil {
+		h.scratch = make(types.Row, h.width)
+	}
+	row = h.scratch
 	copy(row, g.vals)
 	for j, acc := range g.accs {
 		row[len(g.vals)+j] = acc.Result()
@@ -476,13 +492,21 @@ func (h *hashAgg) result(g *aggGroup) (types.Row, error) {
 	if h.having != nil {
 		d, err := h.having(h.ectx, row)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		if d.K != types.KBool || !d.Bool() {
-			return nil, nil
+			return nil, false, nil
 		}
 	}
-	return row, nil
+	return row, true, nil
+}
+
+// setLast records the row emitted for g (ok: row, else none).
+func (g *aggGroup) setLast(row types.Row, ok bool) {
+	g.visible = ok
+	if ok {
+		copy(g.last[len(g.vals):], row[len(g.vals):])
+	}
 }
 
 // emitDirty emits the changes of the groups touched since the last call.
@@ -495,27 +519,24 @@ func (h *hashAgg) emitDirty(out Emitter) error {
 			}
 			continue
 		}
-		row, err := h.result(g)
+		row, ok, err := h.result(g)
 		if err != nil {
 			return err
 		}
 		switch {
-		case g.out != nil && row != nil:
-			if !rowsEqual(g.out, row) {
-				err = h.b.append(out, UpdateDelete, g.out)
-				if err == nil {
-					err = h.b.append(out, UpdateInsert, row)
-				}
+		case g.visible && ok:
+			if !rowsEqual(g.last[len(g.vals):], row[len(g.vals):]) {
+				err = h.b.appendUpdate(out, g.last, row)
 			}
-		case row != nil:
+		case ok:
 			err = h.b.append(out, Insert, row)
-		case g.out != nil:
-			err = h.b.append(out, Delete, g.out)
+		case g.visible:
+			err = h.b.append(out, Delete, g.last)
 		}
 		if err != nil {
 			return err
 		}
-		g.out = row
+		g.setLast(row, ok)
 		if g.count <= 0 && g != h.global {
 			h.remove(g)
 		}
@@ -566,11 +587,11 @@ func (h *hashAgg) OnWatermark(_ context.Context, w Watermark, out Emitter) (Wate
 			return closing[a].key < closing[b].key
 		})
 		for _, g := range closing {
-			row, err := h.result(g)
+			row, ok, err := h.result(g)
 			if err != nil {
 				return w, false, err
 			}
-			if row != nil {
+			if ok {
 				if err := h.b.append(out, Insert, row); err != nil {
 					return w, false, err
 				}

@@ -116,9 +116,23 @@ func appendDatum(buf []byte, d types.Datum) []byte {
 // DecodeRow decodes a row encoded by AppendRow, reusing dst's storage. The
 // returned datums never alias b: strings and decimals are copied.
 func DecodeRow(b []byte, dst types.Row) (types.Row, error) {
+	dst, rest, err := DecodeRowPrefix(b, dst)
+	if err != nil {
+		return dst, err
+	}
+	if len(rest) != 0 {
+		return dst[:0], fmt.Errorf("%w: %d trailing bytes in row", ErrCorrupt, len(rest))
+	}
+	return dst, nil
+}
+
+// DecodeRowPrefix decodes the row encoded by AppendRow at the start of b
+// (rows concatenated) and returns the bytes after it; otherwise as
+// DecodeRow.
+func DecodeRowPrefix(b []byte, dst types.Row) (types.Row, []byte, error) {
 	n, k := binary.Uvarint(b)
 	if k <= 0 || n > uint64(len(b)) {
-		return dst[:0], fmt.Errorf("%w: bad row header", ErrCorrupt)
+		return dst[:0], nil, fmt.Errorf("%w: bad row header", ErrCorrupt)
 	}
 	b = b[k:]
 	if cap(dst) >= int(n) {
@@ -130,13 +144,10 @@ func DecodeRow(b []byte, dst types.Row) (types.Row, error) {
 	for i := range dst {
 		dst[i], b, err = decodeDatum(b, 0)
 		if err != nil {
-			return dst[:0], err
+			return dst[:0], nil, err
 		}
 	}
-	if len(b) != 0 {
-		return dst[:0], fmt.Errorf("%w: %d trailing bytes in row", ErrCorrupt, len(b))
-	}
-	return dst, nil
+	return dst, b, nil
 }
 
 // maxArrayDepth bounds recursion on corrupt input.

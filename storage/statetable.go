@@ -42,13 +42,19 @@ type StateTable struct {
 	budget int64
 
 	entries map[string]*stEntry
-	// overlay orders the dirty and pinned entries for Scan.
-	overlay *btree.BTreeG[*stEntry]
-	lru     list.List // clean entries, most recently used first
-	dirty   []*stEntry
-	pins    []pinGen // in version order
-	bytes   int64    // memory charged for all entries
-	lastEp  uint64   // epoch of the last Flush
+	// overlay orders the dirty and pinned entries for Scan. It is brought
+	// up to date only when a Scan needs it: unindexed lists the entries
+	// that became dirty since (some may be clean again by then). Most
+	// tables are only written between restores, and ordering every
+	// write would cost more than the write itself.
+	overlay   *btree.BTreeG[*stEntry]
+	unindexed []*stEntry
+	nOverlay  int       // dirty and pinned entries
+	lru       list.List // clean entries, most recently used first
+	dirty     []*stEntry
+	pins      []pinGen // in version order
+	bytes     int64    // memory charged for all entries
+	lastEp    uint64   // epoch of the last Flush
 
 	hits, misses int64
 }
@@ -66,6 +72,7 @@ type stEntry struct {
 	val        []byte // never modified in place: a checkpoint batch may hold it
 	tomb       bool
 	state      entryState
+	indexed    bool // in overlay
 	pinVersion uint64
 	elem       *list.Element // in lru when clean
 }
@@ -121,7 +128,7 @@ type StateTableStats struct {
 // Stats returns cache statistics.
 func (t *StateTable) Stats() StateTableStats {
 	st := StateTableStats{Entries: len(t.entries), Dirty: len(t.dirty), Bytes: t.bytes, Hits: t.hits, Misses: t.misses}
-	st.Pinned = t.overlay.Len() - st.Dirty
+	st.Pinned = t.nOverlay - st.Dirty
 	return st
 }
 
@@ -189,7 +196,10 @@ func (t *StateTable) write(key, val []byte, tomb bool) {
 			t.lru.Remove(e.elem)
 			e.elem = nil
 		}
-		t.overlay.ReplaceOrInsert(e)
+		t.nOverlay++
+		if !e.indexed {
+			t.unindexed = append(t.unindexed, e)
+		}
 		fallthrough
 	case stPinned:
 		e.state = stDirty
@@ -213,12 +223,22 @@ func (t *StateTable) Flush(w *CheckpointWriter) error {
 	if len(t.dirty) == 0 {
 		return nil
 	}
+	// Badger holds the keys until the batch commits; one buffer for all
+	// of them saves an allocation per key.
+	n := 0
 	for _, e := range t.dirty {
+		n += len(t.prefix) + len(e.key)
+	}
+	keys := make([]byte, 0, n)
+	for _, e := range t.dirty {
+		start := len(keys)
+		keys = append(append(keys, t.prefix[:]...), e.key...)
+		k := keys[start:len(keys):len(keys)]
 		var err error
 		if e.tomb {
-			err = w.delete(t.fullKey([]byte(e.key)))
+			err = w.delete(k)
 		} else {
-			err = w.set(t.fullKey([]byte(e.key)), e.val)
+			err = w.set(k, e.val)
 		}
 		if err != nil {
 			return fmt.Errorf("storage: state table %d flush: %w", t.id, err)
@@ -254,15 +274,55 @@ func (t *StateTable) promote() {
 				t.dirty = append(t.dirty, e)
 				continue
 			}
-			t.overlay.Delete(e)
+			if e.indexed {
+				t.overlay.Delete(e)
+				e.indexed = false
+			}
+			t.nOverlay--
 			e.state = stClean
+			if t.budget <= 0 {
+				// A table without a cache (written, never read back):
+				// the LRU would evict the entry at once.
+				delete(t.entries, e.key)
+				t.bytes -= e.size()
+				continue
+			}
 			e.elem = t.lru.PushFront(e)
 		}
 	}
 	if n > 0 {
 		t.pins = append(t.pins[:0], t.pins[n:]...)
 		t.evict()
+		t.compactUnindexed()
 	}
+}
+
+// compactUnindexed drops the entries that are clean again from
+// unindexed, so that a table never scanned does not keep them.
+func (t *StateTable) compactUnindexed() {
+	if len(t.unindexed) <= 2*t.nOverlay {
+		return
+	}
+	keep := t.unindexed[:0]
+	for _, e := range t.unindexed {
+		if e.state != stClean && !e.indexed {
+			keep = append(keep, e)
+		}
+	}
+	clear(t.unindexed[len(keep):])
+	t.unindexed = keep
+}
+
+// index brings overlay up to date for a Scan.
+func (t *StateTable) index() {
+	for _, e := range t.unindexed {
+		if e.state != stClean && !e.indexed {
+			t.overlay.ReplaceOrInsert(e)
+			e.indexed = true
+		}
+	}
+	clear(t.unindexed)
+	t.unindexed = t.unindexed[:0]
 }
 
 func (t *StateTable) evict() {
@@ -293,6 +353,7 @@ func (t *StateTable) Scan(prefix []byte, fn func(key, val []byte) error) error {
 		tomb bool
 	}
 	var mem []ov
+	t.index()
 	t.overlay.AscendGreaterOrEqual(&stEntry{key: string(prefix)}, func(e *stEntry) bool {
 		if !strings.HasPrefix(e.key, string(prefix)) {
 			return false
