@@ -373,6 +373,7 @@ func (c *converter) fields(sel *ast.Select, fields []*tast.SelectField) error {
 		}
 		if m != nil && m.kind == mkSelect {
 			sel.At = ast.At{P: m.pos}
+			sel.EmitOnWindowClose = m.emit
 			continue
 		}
 		if m != nil && m.kind == mkValuesRow {

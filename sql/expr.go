@@ -204,7 +204,7 @@ func (u *unit) word(nodes []node, i int, after token, one func(*piece, int, erro
 	case "exists":
 		if nextGroup && isQuery(nodes[i+1].kids) {
 			g := nodes[i+1]
-			q, err := u.query(g.kids, u.tokAt(g.hi-1))
+			q, err := u.query(g.kids, u.tokAt(g.hi-1), false)
 			if err != nil {
 				return nil, i, err
 			}
@@ -219,7 +219,7 @@ func (u *unit) word(nodes []node, i int, after token, one func(*piece, int, erro
 		if nextGroup && isQuery(nodes[i+1].kids) {
 			g := nodes[i+1]
 			closeTok := u.tokAt(g.hi - 1)
-			q, err := u.query(g.kids, closeTok)
+			q, err := u.query(g.kids, closeTok, false)
 			if err != nil {
 				return nil, i, err
 			}
@@ -237,7 +237,7 @@ func (u *unit) word(nodes []node, i int, after token, one func(*piece, int, erro
 			p.all = w == "all"
 			closeTok := u.tokAt(g.hi - 1)
 			if isQuery(g.kids) {
-				q, err := u.query(g.kids, closeTok)
+				q, err := u.query(g.kids, closeTok, false)
 				if err != nil {
 					return nil, i, err
 				}
@@ -289,7 +289,7 @@ func (u *unit) word(nodes []node, i int, after token, one func(*piece, int, erro
 		closeTok := u.tokAt(g.hi - 1)
 		list := newPiece(pOperand, g.tok).t("(", g.tok.pos)
 		if isQuery(g.kids) {
-			q, err := u.query(g.kids, closeTok)
+			q, err := u.query(g.kids, closeTok, false)
 			if err != nil {
 				return nil, i, err
 			}
@@ -496,7 +496,7 @@ func (u *unit) parenExpr(g node) (*piece, error) {
 	closeTok := u.tokAt(g.hi - 1)
 	p := newPiece(pOperand, g.tok).t("(", g.tok.pos)
 	if isQuery(g.kids) {
-		q, err := u.query(g.kids, closeTok)
+		q, err := u.query(g.kids, closeTok, false)
 		if err != nil {
 			return nil, err
 		}

@@ -290,7 +290,7 @@ func (p *stmtParser) query(lo, hi int) (*ast.Select, error) {
 		hi -= 4
 	}
 	rw := newRewriter(p)
-	sel, err := rw.parseQuery(p.toks[lo:hi], p.tokAt(hi))
+	sel, err := rw.parseQuery(p.toks[lo:hi], p.tokAt(hi), false)
 	if err != nil {
 		return nil, err
 	}

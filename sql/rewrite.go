@@ -82,6 +82,7 @@ type mark struct {
 	table    ast.TableExpr // mkTableFunc
 	alias    string        // mkAlias
 	columns  []string      // mkAlias
+	emit     bool          // mkSelect: the query ends in EMIT ON WINDOW CLOSE
 }
 
 const markerFunc = "__pg_m"
@@ -407,8 +408,9 @@ func toSet(words string) map[string]bool {
 
 // ---------------------------------------------------------------- entry points
 
-// parseQuery parses toks as a query.
-func (rw *rewriter) parseQuery(toks []token, end token) (*ast.Select, error) {
+// parseQuery parses toks as a query; emit allows a trailing EMIT ON
+// WINDOW CLOSE (see unit.query).
+func (rw *rewriter) parseQuery(toks []token, end token, emit bool) (*ast.Select, error) {
 	u := rw.newUnit(toks, end)
 	nodes, err := u.tree()
 	if err != nil {
@@ -417,7 +419,7 @@ func (rw *rewriter) parseQuery(toks []token, end token) (*ast.Select, error) {
 	if !isQuery(nodes) {
 		return nil, rw.errSyntax(u.tokAt(0))
 	}
-	p, err := u.query(nodes, end)
+	p, err := u.query(nodes, end, emit)
 	if err != nil {
 		return nil, err
 	}
@@ -459,12 +461,22 @@ func (u *unit) sideExpr(nodes []node, after token) (ast.Expr, error) {
 	return u.rw.parseExpr(u.toks[nodes[0].lo:nodes[len(nodes)-1].hi], u.after(nodes, after))
 }
 
-// sideQuery is sideExpr for a query.
+// sideQuery is sideExpr for a query, which may end in EMIT ON WINDOW
+// CLOSE (it is a relation: the input of a window function).
 func (u *unit) sideQuery(nodes []node, after token) (*ast.Select, error) {
 	if len(nodes) == 0 {
 		return nil, u.rw.errSyntax(after)
 	}
-	return u.rw.parseQuery(u.toks[nodes[0].lo:nodes[len(nodes)-1].hi], u.after(nodes, after))
+	return u.rw.parseQuery(u.toks[nodes[0].lo:nodes[len(nodes)-1].hi], u.after(nodes, after), true)
+}
+
+// isEmit reports whether nodes[i:] starts with EMIT ON WINDOW CLOSE.
+func isEmit(nodes []node, i int) bool {
+	return i+3 < len(nodes) && nodes[i].is("emit") && nodes[i+1].is("on") && nodes[i+2].is("window") && nodes[i+3].is("close")
+}
+
+func errEmitSetOp(rw *rewriter, t token) error {
+	return rw.errUnsupported(t, "EMIT ON WINDOW CLOSE on a set operation or VALUES")
 }
 
 // isQuery reports whether nodes form a query rather than an expression.
@@ -518,12 +530,30 @@ func clauseWord(nodes []node, i int) string {
 	return ""
 }
 
-// query rewrites a whole query: [WITH ...] body [ORDER BY] [LIMIT ...].
-func (u *unit) query(nodes []node, after token) (*piece, error) {
+// query rewrites a whole query: [WITH ...] body [ORDER BY] [LIMIT ...]
+// [EMIT ON WINDOW CLOSE]. The EMIT clause is accepted only where the query
+// is a relation of its own (emit set: a derived table, a WITH query, a
+// parenthesised set operand) and only on a SELECT, whose mkSelect mark
+// then carries it to the converter; anywhere else it is a syntax error.
+func (u *unit) query(nodes []node, after token, emit bool) (*piece, error) {
 	u.nest++
 	defer func() { u.nest-- }()
 	if u.nest > maxParenDepth {
 		return nil, errTooComplex(u.rw.pos(nodes[0].tok))
+	}
+	hasEmit := false
+	if n := len(nodes); n > 4 && isEmit(nodes, n-4) {
+		if !emit {
+			return nil, u.rw.errSyntax(nodes[n-4].tok)
+		}
+		hasEmit = true
+		after = nodes[n-4].tok
+		nodes = nodes[:n-4]
+	}
+	for j := range nodes {
+		if isEmit(nodes, j) {
+			return nil, u.rw.errSyntax(nodes[j].tok)
+		}
 	}
 	p := newPiece(pOperand, nodes[0].tok)
 	i := 0
@@ -547,8 +577,28 @@ scan:
 			break scan
 		}
 	}
+	if hasEmit {
+		for j := i; j < tail; j++ {
+			switch nodes[j].word() {
+			case "union", "intersect", "except":
+				return nil, errEmitSetOp(u.rw, nodes[j].tok)
+			}
+		}
+		if !nodes[i].is("select") {
+			return nil, errEmitSetOp(u.rw, nodes[i].tok)
+		}
+	}
+	head := len(u.rw.marks)
 	if err := u.setOps(nodes[i:tail], u.after(nodes[i:tail], after), p); err != nil {
 		return nil, err
+	}
+	if hasEmit {
+		// The body is one SELECT: the first mark it added is its head.
+		m := u.rw.marks[head]
+		if m.kind != mkSelect {
+			return nil, internalErr("EMIT ON WINDOW CLOSE without a SELECT mark")
+		}
+		m.emit = true
 	}
 	if tail < len(nodes) {
 		if err := u.queryTail(nodes[tail:], after, p); err != nil {
@@ -592,7 +642,7 @@ func (u *unit) with(nodes []node, p *piece) (int, error) {
 		if i >= len(nodes) || !nodes[i].isGroup("(") || !isQuery(nodes[i].kids) {
 			return 0, u.rw.errSyntax(u.after(nodes[:i], u.end))
 		}
-		q, err := u.query(nodes[i].kids, u.tokAt(nodes[i].hi-1))
+		q, err := u.query(nodes[i].kids, u.tokAt(nodes[i].hi-1), true)
 		if err != nil {
 			return 0, err
 		}
@@ -694,13 +744,13 @@ func (u *unit) setOperand(nodes []node, after token) (*piece, error) {
 		}
 		return p.add(tbl), nil
 	case n.isGroup("(") && len(nodes) == 1 && isQuery(n.kids):
-		q, err := u.query(n.kids, u.tokAt(n.hi-1))
+		q, err := u.query(n.kids, u.tokAt(n.hi-1), true)
 		if err != nil {
 			return nil, err
 		}
 		return newPiece(pOperand, n.tok).t("(", n.tok.pos).add(q).t(")", u.tokAt(n.hi-1).pos), nil
 	case n.is("with"):
-		return u.query(nodes, after)
+		return u.query(nodes, after, false)
 	}
 	if len(nodes) > 1 && n.isGroup("(") {
 		return nil, u.rw.errSyntax(nodes[1].tok)
@@ -711,17 +761,19 @@ func (u *unit) setOperand(nodes []node, after token) (*piece, error) {
 // selectCore rewrites SELECT ... FROM ... WHERE ... GROUP BY ... HAVING
 // ... WINDOW ....
 func (u *unit) selectCore(nodes []node, after token) (*piece, error) {
-	p := u.selectHead(nodes[0].tok)
 	i := 1
+	var opts []string
 	if i < len(nodes) && nodes[i].is("all") {
 		i++
 	} else if i < len(nodes) && nodes[i].is("distinct") {
 		if i+1 < len(nodes) && nodes[i+1].is("on") {
 			return nil, u.rw.errUnsupported(nodes[i].tok, "DISTINCT ON")
 		}
-		p = u.selectHead(nodes[0].tok, "DISTINCT")
+		opts = []string{"DISTINCT"}
 		i++
 	}
+	// The head's mark is the first one the SELECT adds (see query).
+	p := u.selectHead(nodes[0].tok, opts...)
 	p.t(", ", nodes[0].tok.pos)
 	// Cut the rest into clauses.
 	type clause struct {
@@ -1370,7 +1422,7 @@ func (u *unit) fromItem(nodes []node, i int, after token) (*piece, int, error) {
 	case n.isGroup("("):
 		closeTok := u.tokAt(n.hi - 1)
 		if isQuery(n.kids) {
-			q, err := u.query(n.kids, closeTok)
+			q, err := u.query(n.kids, closeTok, true)
 			if err != nil {
 				return nil, i, err
 			}
