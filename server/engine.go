@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -130,7 +131,12 @@ func (e *Engine) serveHTTP(addr string) (*http.Server, error) {
 		return nil, fmt.Errorf("listen on %s for --http: %w", addr, err)
 	}
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(newMetricsCollector(e), newCheckpointCollector(e), collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(newMetricsCollector(e), newCheckpointCollector(e), collectors.NewGoCollector(
+		// The live heap as of the last GC (go_gc_heap_live_bytes) shows
+		// retained memory; heap in use also counts garbage not yet
+		// collected.
+		collectors.WithGoCollectorRuntimeMetrics(collectors.GoRuntimeMetricsRule{Matcher: regexp.MustCompile(`^/gc/heap/live:bytes$`)}),
+	), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
