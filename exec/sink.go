@@ -224,6 +224,11 @@ func (d *sinkDelivery) deliverCommitted(ctx context.Context) error {
 		head := d.pending[0]
 		d.mu.Unlock()
 		if err := d.writer.Deliver(ctx, head.epoch, head.msgs); err != nil {
+			// The epoch may have been delivered after all (a commit whose
+			// answer was lost): ask the writer again before retrying.
+			d.mu.Lock()
+			d.knowsDelivered = false
+			d.mu.Unlock()
 			return fmt.Errorf("delivering epoch %d (%d messages): %w", head.epoch, len(head.msgs), err)
 		}
 		d.mu.Lock()

@@ -21,6 +21,9 @@ import (
 type recordingSink struct {
 	mu        sync.Mutex
 	fail      bool
+	// lostAnswers is how many deliveries succeed but report a failure,
+	// as a commit whose answer the network lost.
+	lostAnswers int
 	delivered map[int]uint64
 	msgs      map[int][]connector.SinkMessage
 	order     []string // out-of-order deliveries
@@ -89,6 +92,10 @@ func (w *recordingWriter) Deliver(_ context.Context, epoch uint64, msgs []connec
 		w.s.msgs[w.i] = append(w.s.msgs[w.i], connector.SinkMessage{Key: slices.Clone(m.Key), Value: slices.Clone(m.Value)})
 	}
 	w.s.delivered[w.i] = epoch
+	if w.s.lostAnswers > 0 {
+		w.s.lostAnswers--
+		return errors.New("connection reset before the commit's answer")
+	}
 	return nil
 }
 
@@ -320,5 +327,34 @@ func TestSinkRedeliversAfterCrash(t *testing.T) {
 	}
 	if len(sink.order) > 0 {
 		t.Fatalf("deliveries out of order: %v", sink.order)
+	}
+}
+
+// A delivery that succeeded although the writer reported a failure is not
+// delivered again: the retry asks the writer what it holds first.
+func TestSinkLostCommitAnswer(t *testing.T) {
+	data := generated(2, 500, 12)
+	src := newTestSource(2)
+	for s := range data {
+		src.push(s, data[s]...)
+	}
+	h := openHarness(t, t.TempDir())
+	sink := newRecordingSink()
+	sink.lostAnswers = 2
+	j := h.startSink(sinkGraph(passThroughGraph(), false, nil, 40), src, false, sink)
+	if err := j.WaitCaughtUp(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	e := h.checkpoint(j)
+	waitDelivered(t, sink, 2, e)
+	// Let the retries run (backoff 100 ms).
+	time.Sleep(400 * time.Millisecond)
+	if n := len(sink.all()); n != 1000 {
+		t.Fatalf("%d messages for 1000 rows", n)
+	}
+	for _, d := range j.SinkDeliveries() {
+		if d.State != "connected" || d.Pending != 0 {
+			t.Fatalf("deliveries after the lost answers: %+v", j.SinkDeliveries())
+		}
 	}
 }
