@@ -19,14 +19,14 @@ import (
 // the last epoch per subtask, like the Kafka sink's topic and groups; it
 // outlives the jobs of a test, as Kafka outlives a crashed server.
 type recordingSink struct {
-	mu        sync.Mutex
-	fail      bool
+	mu   sync.Mutex
+	fail bool
 	// lostAnswers is how many deliveries succeed but report a failure,
 	// as a commit whose answer the network lost.
 	lostAnswers int
-	delivered map[int]uint64
-	msgs      map[int][]connector.SinkMessage
-	order     []string // out-of-order deliveries
+	delivered   map[int]uint64
+	msgs        map[int][]connector.SinkMessage
+	order       []string // out-of-order deliveries
 }
 
 func newRecordingSink() *recordingSink {
