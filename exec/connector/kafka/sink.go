@@ -192,10 +192,17 @@ func (w *sinkWriter) open() error {
 	return nil
 }
 
-// Delivered reads the epoch the group's offset records. Kafka answers
-// offset -1 for a group that never committed; some brokers (kfake) say
-// the group does not exist.
+// Delivered reads the epoch the group's offset records. The producer is
+// (re)opened first: registering the transactional id completes or aborts
+// a transaction of a previous attempt, so the offset read is final.
+// Kafka answers offset -1 for a group that never committed; some brokers
+// (kfake) say the group does not exist.
 func (w *sinkWriter) Delivered(context.Context) (uint64, error) {
+	if w.producer == nil {
+		if err := w.open(); err != nil {
+			return 0, err
+		}
+	}
 	topic := w.sink.cfg.topic
 	resp, err := w.sink.admin.ListConsumerGroupOffsets(w.id, map[string][]int32{topic: {0}})
 	if errors.Is(err, sarama.ErrGroupIDNotFound) {
@@ -222,9 +229,9 @@ func (w *sinkWriter) Delivered(context.Context) (uint64, error) {
 }
 
 // Deliver writes msgs and epoch's offset in one transaction. On failure
-// the transaction is aborted (or the producer dropped, which aborts it
-// when it is reopened) and nothing of the epoch is visible to
-// read_committed consumers.
+// the producer is dropped: whether the transaction committed (a commit
+// whose answer was lost) or not, reopening it in Delivered settles the
+// transaction before the runtime reads which epoch Kafka holds.
 func (w *sinkWriter) Deliver(_ context.Context, epoch uint64, msgs []connector.SinkMessage) error {
 	if w.producer == nil {
 		if err := w.open(); err != nil {
@@ -232,15 +239,9 @@ func (w *sinkWriter) Deliver(_ context.Context, epoch uint64, msgs []connector.S
 		}
 	}
 	err := w.deliver(epoch, msgs)
-	if err == nil {
-		return nil
+	if err != nil {
+		_ = w.closeProducer()
 	}
-	if w.producer.TxnStatus()&sarama.ProducerTxnFlagInTransaction != 0 {
-		if aerr := w.producer.AbortTxn(); aerr == nil {
-			return err
-		}
-	}
-	_ = w.closeProducer()
 	return err
 }
 
