@@ -37,12 +37,36 @@ type materialize struct {
 	// seq the sequence number of the next block.
 	written int
 	seq     uint64
+
+	// Any other partition writes its changes as blocks of a changelog
+	// (changeBlockTag | seq): one Badger key per few hundred changed rows
+	// rather than per row, which made the per-key cost of Badger most of
+	// a busy view's work. The live blocks are seqs [firstBlock,
+	// nextBlock), holding logged entries; once that is well above the
+	// rows the partition has, a checkpoint rewrites the rows as fresh
+	// blocks and deletes the older ones (compact).
+	firstBlock, nextBlock uint64
+	logged                int
+	// legacy lists the state keys of rows written one key per row (before
+	// changelog blocks); the first checkpoint compacts and deletes them,
+	// so a committed checkpoint never holds both forms.
+	legacy []string
 }
 
 // appendBlockTag follows the partition in the state key of a block of an
 // append-only view's rows: no memcomparable key encoding starts with it,
 // so blocks and rows keyed by value cannot be confused.
 const appendBlockTag = 0x00
+
+// changeBlockTag follows the partition in the state key of a block of a
+// view's changelog, which restore replays in seq order. Like
+// appendBlockTag it starts no memcomparable key.
+const changeBlockTag = 0x01
+
+// compactSlack is how many logged entries beyond twice its rows a
+// partition's changelog may hold before a checkpoint rewrites it: the
+// rewrite then costs at most about one more row write per logged change.
+const compactSlack = 4096
 
 // Blocks of an append-only view's rows end after appendBlockRows rows or
 // once their encoding reaches appendBlockBytes: large enough that the
@@ -95,6 +119,18 @@ func (m *materialize) restore() error {
 			return fmt.Errorf("%w: view row multiplicity", storage.ErrCorrupt)
 		}
 		v = v[w:]
+		if len(key) > 0 && key[0] == changeBlockTag {
+			if p.appendOnly || len(key) != 9 {
+				return fmt.Errorf("%w: changelog block in an append-only view", storage.ErrCorrupt)
+			}
+			seq := binary.BigEndian.Uint64(key[1:])
+			if m.nextBlock == 0 {
+				m.firstBlock = seq
+			}
+			m.nextBlock = seq + 1
+			m.logged += int(n)
+			return m.replay(v, int(n))
+		}
 		if len(key) > 0 && key[0] == appendBlockTag {
 			if !p.appendOnly || len(key) != 9 {
 				return fmt.Errorf("%w: block of an append-only view in a view that is not", storage.ErrCorrupt)
@@ -130,10 +166,49 @@ func (m *materialize) restore() error {
 		}
 		ks := string(key)
 		p.rows[ks] = &viewRow{key: ks, row: r, n: int(n)}
+		m.legacy = append(m.legacy, string(k))
 		return nil
 	})
 	m.written, p.logCommitted = p.log.n, p.log.n
+	if err == nil && len(m.legacy) > 0 && m.nextBlock > 0 {
+		// Changelog blocks sort before rows keyed by value, so replaying
+		// them first would be wrong; the compaction that deletes the
+		// legacy rows commits atomically, so this cannot happen.
+		return fmt.Errorf("%w: view rows both keyed by value and in changelog blocks", storage.ErrCorrupt)
+	}
 	return err
+}
+
+// replay applies the n entries of a changelog block, each uvarint(n) |
+// row, where n is the key's multiplicity (0: deleted). p.mu is held.
+func (m *materialize) replay(v []byte, n int) error {
+	p := m.part
+	for range n {
+		c, w := binary.Uvarint(v)
+		if w <= 0 {
+			return fmt.Errorf("%w: view changelog multiplicity", storage.ErrCorrupt)
+		}
+		row, rest, err := storage.DecodeRowPrefix(v[w:], nil)
+		if err != nil {
+			return err
+		}
+		v = rest
+		m.keyBuf = appendViewKey(m.keyBuf[:0], row, m.keyCols)
+		if c == 0 {
+			delete(p.rows, string(m.keyBuf))
+			continue
+		}
+		if r := p.rows[string(m.keyBuf)]; r != nil {
+			r.row, r.n = row, int(c)
+			continue
+		}
+		ks := string(m.keyBuf)
+		p.rows[ks] = &viewRow{key: ks, row: row, n: int(c)}
+	}
+	if len(v) != 0 {
+		return fmt.Errorf("%w: %d trailing bytes in a view changelog block", storage.ErrCorrupt, len(v))
+	}
+	return nil
 }
 
 func (m *materialize) OnChunk(ctx context.Context, c *Chunk, _ Emitter) error {
@@ -182,19 +257,74 @@ func (m *materialize) writeState(changed []undoEntry) {
 		m.writeBlocks()
 		return
 	}
+	rows := len(m.part.rows)
+	if len(m.legacy) > 0 || m.logged+len(changed) > 2*rows+compactSlack {
+		m.compact()
+		return
+	}
+	n := 0
+	m.valBuf = m.valBuf[:0]
 	for _, e := range changed {
 		r := e.cur
-		if r.n == 0 && e.n == 0 {
+		switch {
+		case r.n == 0 && e.n == 0:
 			// Absent then and now: the table does not hold it.
 			continue
+		case r.n == 0:
+			// Deleted: the before-image carries the key.
+			m.valBuf = storage.AppendRow(append(m.valBuf, 0), e.row)
+		default:
+			m.valBuf = storage.AppendRow(binary.AppendUvarint(m.valBuf, uint64(r.n)), r.row)
 		}
-		m.stateBuf = stateKey(m.stateBuf, m.partition, r.key)
+		n++
+		if n == appendBlockRows || len(m.valBuf) >= appendBlockBytes {
+			m.putChangeBlock(n)
+			n = 0
+		}
+	}
+	if n > 0 {
+		m.putChangeBlock(n)
+	}
+}
+
+// putChangeBlock writes the n entries in m.valBuf as the next changelog
+// block.
+func (m *materialize) putChangeBlock(n int) {
+	m.stateBuf = binary.BigEndian.AppendUint64(append(stateKey(m.stateBuf, m.partition, ""), changeBlockTag), m.nextBlock)
+	m.blockBuf = append(binary.AppendUvarint(m.blockBuf[:0], uint64(n)), m.valBuf...)
+	m.state.Put(m.stateBuf, m.blockBuf)
+	m.nextBlock++
+	m.logged += n
+	m.valBuf = m.valBuf[:0]
+}
+
+// compact replaces the partition's changelog (and rows keyed by value)
+// with blocks of its current rows.
+func (m *materialize) compact() {
+	for seq := m.firstBlock; seq < m.nextBlock; seq++ {
+		m.stateBuf = binary.BigEndian.AppendUint64(append(stateKey(m.stateBuf, m.partition, ""), changeBlockTag), seq)
+		m.state.Delete(m.stateBuf)
+	}
+	for _, k := range m.legacy {
+		m.state.Delete([]byte(k))
+	}
+	m.legacy = nil
+	m.firstBlock, m.logged = m.nextBlock, 0
+	n := 0
+	m.valBuf = m.valBuf[:0]
+	for _, r := range m.part.rows {
 		if r.n == 0 {
-			m.state.Delete(m.stateBuf)
 			continue
 		}
-		m.valBuf = storage.AppendRow(binary.AppendUvarint(m.valBuf[:0], uint64(r.n)), r.row)
-		m.state.Put(m.stateBuf, m.valBuf)
+		m.valBuf = storage.AppendRow(binary.AppendUvarint(m.valBuf, uint64(r.n)), r.row)
+		n++
+		if n == appendBlockRows || len(m.valBuf) >= appendBlockBytes {
+			m.putChangeBlock(n)
+			n = 0
+		}
+	}
+	if n > 0 {
+		m.putChangeBlock(n)
 	}
 }
 
