@@ -124,6 +124,10 @@ func NewSink(_ context.Context, rel *catalog.Relation) (connector.Sink, error) {
 			return nil, pgerror.Newf(pgerror.UndefinedObject, "Kafka topic %q does not exist", cfg.topic).
 				WithHint("Create the topic before the sink.")
 		}
+		if errors.Is(err, sarama.ErrOutOfBrokers) {
+			// sarama.NewClient does not dial without a topic to ask about.
+			return nil, pgerror.Newf(pgerror.ConnectionFailure, "cannot reach Kafka brokers %s: %v", strings.Join(cfg.brokers, ","), err)
+		}
 		return nil, pgerror.Newf(pgerror.ConnectionFailure, "cannot read metadata of Kafka topic %q from %s: %v",
 			cfg.topic, strings.Join(cfg.brokers, ","), err)
 	}
