@@ -110,6 +110,14 @@ func (d *sinkDelivery) seal(ctx context.Context, epoch uint64, msgs []connector.
 	}
 }
 
+// sealFinal queues the messages that arrived after the last barrier of
+// a subtask whose input ended. It does not wait: nothing follows them.
+func (d *sinkDelivery) sealFinal(msgs []connector.SinkMessage) {
+	d.mu.Lock()
+	d.pending = append(d.pending, &sealedEpoch{epoch: finalEpoch, msgs: msgs})
+	d.mu.Unlock()
+}
+
 // restore queues epochs read back from a restored checkpoint, which
 // committed.
 func (d *sinkDelivery) restore(eps []*sealedEpoch) {
@@ -496,10 +504,7 @@ func (s *sinkOp) finalState() ([]StateTable, error) {
 		if s.state != nil {
 			s.writeState(finalEpoch, msgs)
 		}
-		// No backpressure here: the subtask sends nothing more.
-		s.delivery.mu.Lock()
-		s.delivery.pending = append(s.delivery.pending, &sealedEpoch{epoch: finalEpoch, msgs: msgs})
-		s.delivery.mu.Unlock()
+		s.delivery.sealFinal(msgs)
 	}
 	if s.state == nil {
 		return nil, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 	"testing"
@@ -44,11 +45,12 @@ func (s *recordingSink) setFail(f bool) {
 	s.mu.Unlock()
 }
 
+// all returns the messages delivered, subtask by subtask.
 func (s *recordingSink) all() []connector.SinkMessage {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []connector.SinkMessage
-	for i := 0; i < len(s.msgs)+1; i++ {
+	for _, i := range slices.Sorted(maps.Keys(s.msgs)) {
 		out = append(out, s.msgs[i]...)
 	}
 	return out
@@ -57,15 +59,7 @@ func (s *recordingSink) all() []connector.SinkMessage {
 func (s *recordingSink) epochs() map[int]uint64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return maps(s.delivered)
-}
-
-func maps(m map[int]uint64) map[int]uint64 {
-	out := make(map[int]uint64, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(s.delivered)
 }
 
 type recordingWriter struct {
