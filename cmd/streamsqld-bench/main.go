@@ -68,9 +68,9 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&cfg.out, "out", "", "write the Markdown report to this file (default: standard output)")
 	fs.Int64Var(&cfg.events, "events", 10_000_000, "Nexmark events (nexmark.event.num) for q2 and the generator baseline")
 	fs.Int64Var(&cfg.keylessEvents, "keyless-events", 2_000_000,
-		"Nexmark events for q0 and q1, whose views keep a row per bid (0: -events)")
-	fs.Int64Var(&cfg.q5Events, "q5-events", 5_000_000, "Nexmark events for the q5 throughput runs (0: -events)")
-	fs.Int64Var(&cfg.joinEvents, "join-events", 5_000_000, "Nexmark events for the join queries q3, q4, q7 and q8 (0: -events)")
+		"Nexmark events for q0_view and q1_view, which keep a row per bid (0: -events)")
+	fs.Int64Var(&cfg.q5Events, "q5-events", 10_000_000, "Nexmark events for the q5 throughput runs (0: -events)")
+	fs.Int64Var(&cfg.joinEvents, "join-events", 10_000_000, "Nexmark events for the join queries q3, q4, q7 and q8 (0: -events)")
 	maxHeap := fs.Float64("max-heap", defaultMaxHeapGiB(), "abort a run whose heap in use exceeds this many GiB (0: never)")
 	fs.Int64Var(&cfg.tweets, "tweets", 2_000_000, "JSON tweets for the hashtag pipeline")
 	fs.Int64Var(&cfg.kafkaTweets, "kafka-tweets", 1_000_000, "JSON tweets produced into Kafka for the hashtag pipeline over Kafka")
