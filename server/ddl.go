@@ -341,6 +341,9 @@ func (e *Engine) restartView(ctx context.Context, rel *catalog.Relation) error {
 			if op.HashAgg != nil {
 				op.HashAgg.StateTableID = 0
 			}
+			if op.Join != nil {
+				op.Join.LeftStateTableID, op.Join.RightStateTableID = 0, 0
+			}
 		}
 	}
 	var restored *viewManifest
