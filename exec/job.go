@@ -512,9 +512,7 @@ func (j *Job) Start(ctx context.Context) error {
 		go func(d *sinkDelivery) {
 			defer wg.Done()
 			log := func(msg string, args ...any) { j.log.Warn(msg, append(args, "sink", j.sinkRel.Name)...) }
-			if err := d.run(ctx, j.done, log); err != nil && ctx.Err() == nil {
-				j.fail(err)
-			}
+			d.run(ctx, j.done, log)
 		}(d)
 	}
 	// The monitor goroutine owns the end of the job: once every subtask

@@ -161,7 +161,7 @@ func (d *sinkDelivery) deliveredUpTo() uint64 {
 // the job finished its input (finished is closed) and every epoch was
 // delivered. A failing writer is retried with backoff (100 ms to 5 s)
 // without losing or reordering an epoch.
-func (d *sinkDelivery) run(ctx context.Context, finished <-chan struct{}, log func(msg string, args ...any)) error {
+func (d *sinkDelivery) run(ctx context.Context, finished <-chan struct{}, log func(msg string, args ...any)) {
 	backoff := time.Duration(0)
 	ended := false
 	for {
@@ -171,7 +171,7 @@ func (d *sinkDelivery) run(ctx context.Context, finished <-chan struct{}, log fu
 			case <-t.C:
 			case <-ctx.Done():
 				t.Stop()
-				return nil
+				return
 			}
 		} else {
 			select {
@@ -179,19 +179,19 @@ func (d *sinkDelivery) run(ctx context.Context, finished <-chan struct{}, log fu
 			case <-finished:
 				ended, finished = true, nil
 			case <-ctx.Done():
-				return nil
+				return
 			}
 		}
 		err := d.deliverCommitted(ctx)
 		if err == nil {
 			backoff = 0
 			if ended && d.idle() {
-				return nil
+				return
 			}
 			continue
 		}
 		if ctx.Err() != nil {
-			return nil
+			return
 		}
 		backoff = min(max(2*backoff, 100*time.Millisecond), 5*time.Second)
 		d.mu.Lock()
