@@ -11,6 +11,7 @@ import (
 
 	"streamsqld/exec/connector"
 	"streamsqld/planner"
+	"streamsqld/sql/expr"
 	"streamsqld/sql/types"
 	"streamsqld/storage"
 )
@@ -377,7 +378,7 @@ func (s *sinkOp) encodeObject(row types.Row, cols []int) []byte {
 		first = false
 		s.buf = types.AppendJSONString(s.buf, s.cols[i].Name)
 		s.buf = append(s.buf, ':')
-		s.buf = types.AppendJSON(s.buf, row[i], s.cols[i].Type)
+		s.buf = expr.AppendJSON(s.buf, row[i], s.cols[i].Type)
 	}
 	if cols == nil {
 		for i := range s.cols {

@@ -13,6 +13,7 @@ import (
 	"streamsqld/catalog"
 	"streamsqld/exec/connector"
 	"streamsqld/planner"
+	"streamsqld/sql/expr"
 	"streamsqld/sql/types"
 )
 
@@ -214,7 +215,7 @@ func jsonObject(cols []types.Column, row types.Row, idx []int) string {
 		}
 		b = types.AppendJSONString(b, cols[i].Name)
 		b = append(b, ':')
-		b = types.AppendJSON(b, row[i], cols[i].Type)
+		b = expr.AppendJSON(b, row[i], cols[i].Type)
 	}
 	return string(append(b, '}'))
 }

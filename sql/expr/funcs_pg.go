@@ -1,6 +1,7 @@
 package expr
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
 	"sync"
@@ -206,7 +207,7 @@ func buildObject(a []types.Datum, ts []types.T, jsonb bool) (types.Datum, error)
 			b = append(b, ", "...)
 		}
 		key := string(types.AppendText(nil, a[i], ts[i]))
-		b = appendJSONString(b, key)
+		b = types.AppendJSONString(b, key)
 		b = append(b, " : "...)
 		b = AppendJSON(b, a[i+1], ts[i+1])
 	}
@@ -233,7 +234,7 @@ func AppendJSON(b []byte, d types.Datum, t types.T) []byte {
 		b = types.AppendText(b, d, t)
 		switch s := string(b[start:]); s {
 		case "NaN", "Infinity", "-Infinity":
-			return appendJSONString(b[:start], s)
+			return types.AppendJSONString(b[:start], s)
 		}
 		return b
 	case types.Bool:
@@ -254,43 +255,21 @@ func AppendJSON(b []byte, d types.Datum, t types.T) []byte {
 		}
 		return append(b, ']')
 	case types.Timestamp, types.Timestamptz:
-		s := string(types.AppendText(nil, d, t))
-		return appendJSONString(b, strings.Replace(s, " ", "T", 1))
-	}
-	return appendJSONString(b, string(types.AppendText(nil, d, t)))
-}
-
-// appendJSONString appends s as a JSON string literal, escaped as
-// PostgreSQL's escape_json does.
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch c {
-		case '"':
-			b = append(b, '\\', '"')
-		case '\\':
-			b = append(b, '\\', '\\')
-		case '\b':
-			b = append(b, '\\', 'b')
-		case '\f':
-			b = append(b, '\\', 'f')
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		default:
-			if c < 0x20 {
-				b = append(b, `\u00`...)
-				b = append(b, "0123456789abcdef"[c>>4], "0123456789abcdef"[c&0xf])
-			} else {
-				b = append(b, c)
-			}
+		// The text form has nothing to escape; only its date-time
+		// separator changes.
+		b = append(b, '"')
+		start := len(b)
+		b = types.AppendText(b, d, t)
+		if i := bytes.IndexByte(b[start:], ' '); i >= 0 {
+			b[start+i] = 'T'
+		}
+		return append(b, '"')
+	case types.Text, types.Varchar, types.Name:
+		if d.K == types.KString {
+			return types.AppendJSONString(b, d.S)
 		}
 	}
-	return append(b, '"')
+	return types.AppendJSONString(b, string(types.AppendText(nil, d, t)))
 }
 
 func init() {
