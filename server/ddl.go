@@ -204,54 +204,29 @@ func (e *Engine) createView(ctx context.Context, st *ast.CreateMaterializedView,
 	if n, ok := viewParallelismOption(st.Options); ok {
 		parallelism = n
 	}
-	// The state table ids are kept in the order the planner asked for
-	// them (then the Materialize's), so that a restart re-planning the
-	// view hands out the same ones (restartView).
-	var ids []uint32
-	var allocErr error
-	alloc := func() uint32 {
-		id, err := e.cat.AllocateIDs(1)
-		if err != nil && allocErr == nil {
-			allocErr = err
-		}
-		ids = append(ids, id)
-		return id
-	}
-	graph, err := e.planViewIDs(st, parallelism, alloc)
+	// The Materialize's state table id comes last, so that a restart
+	// re-planning the view hands out the same ones (restartView).
+	ids := &stateIDAllocator{cat: e.cat}
+	graph, err := e.planViewIDs(st, parallelism, ids.next)
 	if err != nil {
 		return nil, err
 	}
-	mat := graph.Operators[len(graph.Operators)-1].Materialize
-	mat.StateTableID = alloc()
-	if allocErr != nil {
-		return nil, pgerror.Wrap(fmt.Errorf("allocate state table ids: %w", allocErr), pgerror.SystemError)
+	mat := graph.Sink().Materialize
+	mat.StateTableID = ids.next()
+	if err := ids.check(); err != nil {
+		return nil, err
 	}
 	rel := &catalog.Relation{
 		Kind: catalog.MaterializedView, Name: st.Name, Columns: graph.Output, SQL: text,
 		DependsOn: planner.Dependencies(graph), KeyColumns: mat.KeyCols, Parallelism: parallelism,
-		StateTables: ids, CreatedAt: time.Now().UTC(),
+		StateTables: ids.ids, CreatedAt: time.Now().UTC(),
 	}
-	rel, _, err = e.cat.Create(rel, false)
-	if err != nil {
+	if rel, _, err = e.cat.Create(rel, false); err != nil {
 		return nil, err
 	}
 	mat.View = rel
-	vj, err := e.startView(ctx, rel, graph, nil)
-	if err != nil {
-		if _, derr := e.cat.Drop(rel.Name, catalog.MaterializedView, true, true); derr != nil {
-			e.log.Error("drop view after failed start", "view", rel.Name, "err", derr)
-		}
+	if err := e.startCreated(ctx, rel, graph); err != nil {
 		return nil, err
-	}
-	if err := e.backfill(ctx, vj); err != nil {
-		return nil, err
-	}
-	if e.ckpt.enabled() {
-		// Reads show the last checkpoint: take one now so that the view
-		// is readable, with what it backfilled, when CREATE returns.
-		if err := e.ckpt.run(ctx); err != nil {
-			e.log.Warn("checkpoint after creating a view", "view", rel.Name, "err", err)
-		}
 	}
 	return &wire.Result{Tag: "CREATE MATERIALIZED VIEW"}, nil
 }
@@ -271,20 +246,13 @@ func viewParallelismOption(opts []*ast.Option) (int, bool) {
 // planView plans a view; allocate gives its operators state table ids
 // from the catalog (EXPLAIN plans without allocating).
 func (e *Engine) planView(st *ast.CreateMaterializedView, parallelism int, allocate bool) (*planner.StreamGraph, error) {
-	var allocErr error
-	var next func() uint32
-	if allocate {
-		next = func() uint32 {
-			id, err := e.cat.AllocateIDs(1)
-			if err != nil && allocErr == nil {
-				allocErr = err
-			}
-			return id
-		}
+	if !allocate {
+		return e.planViewIDs(st, parallelism, nil)
 	}
-	g, err := e.planViewIDs(st, parallelism, next)
-	if err == nil && allocErr != nil {
-		err = pgerror.Wrap(fmt.Errorf("allocate state table ids: %w", allocErr), pgerror.SystemError)
+	ids := &stateIDAllocator{cat: e.cat}
+	g, err := e.planViewIDs(st, parallelism, ids.next)
+	if err == nil {
+		err = ids.check()
 	}
 	return g, err
 }
@@ -298,45 +266,26 @@ func (e *Engine) planViewIDs(st *ast.CreateMaterializedView, parallelism int, ne
 // restartView re-plans a view from its stored SQL and starts it from the
 // newest complete checkpoint.
 func (e *Engine) restartView(ctx context.Context, rel *catalog.Relation) error {
-	parsed, err := sql.Parse(rel.SQL)
+	st, err := storedStatement[*ast.CreateMaterializedView](rel)
 	if err != nil {
 		return err
-	}
-	if len(parsed) != 1 {
-		return fmt.Errorf("stored definition of %q holds %d statements", rel.Name, len(parsed))
-	}
-	st, ok := parsed[0].Stmt.(*ast.CreateMaterializedView)
-	if !ok {
-		return fmt.Errorf("stored definition of %q is not CREATE MATERIALIZED VIEW", rel.Name)
-	}
-	parallelism := rel.Parallelism
-	if parallelism <= 0 {
-		parallelism = e.cfg.Parallelism
 	}
 	// The operators get the state table ids the view was created with,
 	// in the same order.
-	ids, used := rel.StateTables, 0
-	next := func() uint32 {
-		if used >= len(ids) {
-			used++
-			return 0
-		}
-		used++
-		return ids[used-1]
-	}
-	graph, err := e.planViewIDs(st, parallelism, next)
+	ids := &stateIDReplay{ids: rel.StateTables}
+	graph, err := e.planViewIDs(st, e.restartParallelism(rel), ids.next)
 	if err != nil {
 		return err
 	}
-	mat := graph.Operators[len(graph.Operators)-1].Materialize
+	mat := graph.Sink().Materialize
 	mat.View = rel
-	if used == len(ids)-1 {
-		mat.StateTableID = ids[used]
-	} else if len(ids) > 0 {
+	if id, ok := ids.sinkID(); ok {
+		mat.StateTableID = id
+	} else if len(rel.StateTables) > 0 {
 		// The plan no longer matches the state the view was created
 		// with: recompute rather than restore the wrong state.
 		e.log.Warn("materialized view plan changed; recomputing it from its inputs", "view", rel.Name,
-			"state_tables", len(ids), "used", used+1)
+			"state_tables", len(rel.StateTables), "used", ids.used+1)
 		for _, op := range graph.Operators {
 			if op.HashAgg != nil {
 				op.HashAgg.StateTableID = 0
@@ -346,12 +295,7 @@ func (e *Engine) restartView(ctx context.Context, rel *catalog.Relation) error {
 			}
 		}
 	}
-	var restored *viewManifest
-	if vm, ok := e.ckpt.restored(rel.ID); ok {
-		restored = vm
-	}
-	_, err = e.startView(ctx, rel, graph, restored)
-	return err
+	return e.startRestored(ctx, rel, graph)
 }
 
 // startView builds and starts a view's job. A checkpointable job (with

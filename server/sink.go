@@ -109,24 +109,15 @@ func (e *Engine) createSink(ctx context.Context, st *ast.CreateSink, text string
 		}
 		return nil, pgerror.Newf(pgerror.DuplicateTable, "relation %q already exists", st.Name)
 	}
-	var ids []uint32
-	var allocErr error
-	alloc := func() uint32 {
-		id, err := e.cat.AllocateIDs(1)
-		if err != nil && allocErr == nil {
-			allocErr = err
-		}
-		ids = append(ids, id)
-		return id
-	}
-	graph, from, err := e.planSink(st, opts, parallelism, alloc)
+	ids := &stateIDAllocator{cat: e.cat}
+	graph, from, err := e.planSink(st, opts, parallelism, ids.next)
 	if err != nil {
 		return nil, err
 	}
 	spec := graph.Sink().Sink
-	spec.StateTableID = alloc()
-	if allocErr != nil {
-		return nil, pgerror.Wrap(fmt.Errorf("allocate state table ids: %w", allocErr), pgerror.SystemError)
+	spec.StateTableID = ids.next()
+	if err := ids.check(); err != nil {
+		return nil, err
 	}
 	if conn != blackhole.Name && !checkpointable(graph) {
 		return nil, pgerror.New(pgerror.FeatureNotSupported,
@@ -143,7 +134,7 @@ func (e *Engine) createSink(ctx context.Context, st *ast.CreateSink, text string
 		Kind: catalog.Sink, Name: st.Name, Columns: graph.Output, SQL: text,
 		Connector: conn, Options: opts, Format: st.Format,
 		DependsOn: deps, KeyColumns: spec.KeyCols, Parallelism: parallelism,
-		StateTables: ids, CreatedAt: time.Now().UTC(),
+		StateTables: ids.ids, CreatedAt: time.Now().UTC(),
 	}
 	// The connector checks its options and reaches the external system
 	// before the sink is recorded.
@@ -156,27 +147,12 @@ func (e *Engine) createSink(ctx context.Context, st *ast.CreateSink, text string
 		return nil, pgerror.Wrap(fmt.Errorf("sink %q: %w", st.Name, err), pgerror.InvalidParameterValue)
 	}
 	_ = probe.Close()
-	rel, _, err = e.cat.Create(rel, false)
-	if err != nil {
+	if rel, _, err = e.cat.Create(rel, false); err != nil {
 		return nil, err
 	}
 	spec.Sink = rel
-	vj, err := e.startView(ctx, rel, graph, nil)
-	if err != nil {
-		if _, derr := e.cat.Drop(rel.Name, catalog.Sink, true, true); derr != nil {
-			e.log.Error("drop sink after failed start", "sink", rel.Name, "err", derr)
-		}
+	if err := e.startCreated(ctx, rel, graph); err != nil {
 		return nil, err
-	}
-	if err := e.backfill(ctx, vj); err != nil {
-		return nil, err
-	}
-	if e.ckpt.enabled() {
-		// Deliver what the backfill produced now rather than at the next
-		// interval.
-		if err := e.ckpt.run(ctx); err != nil {
-			e.log.Warn("checkpoint after creating a sink", "sink", rel.Name, "err", err)
-		}
 	}
 	return &wire.Result{Tag: "CREATE SINK"}, nil
 }
@@ -185,47 +161,26 @@ func (e *Engine) createSink(ctx context.Context, st *ast.CreateSink, text string
 // newest complete checkpoint, with the state table ids it was created
 // with.
 func (e *Engine) restartSink(ctx context.Context, rel *catalog.Relation) error {
-	parsed, err := sql.Parse(rel.SQL)
+	st, err := storedStatement[*ast.CreateSink](rel)
 	if err != nil {
 		return err
 	}
-	if len(parsed) != 1 {
-		return fmt.Errorf("stored definition of %q holds %d statements", rel.Name, len(parsed))
-	}
-	st, ok := parsed[0].Stmt.(*ast.CreateSink)
-	if !ok {
-		return fmt.Errorf("stored definition of %q is not CREATE SINK", rel.Name)
-	}
-	parallelism := rel.Parallelism
-	if parallelism <= 0 {
-		parallelism = e.cfg.Parallelism
-	}
-	ids, used := rel.StateTables, 0
-	next := func() uint32 {
-		used++
-		if used > len(ids) {
-			return 0
-		}
-		return ids[used-1]
-	}
-	graph, _, err := e.planSink(st, rel.Options, parallelism, next)
+	ids := &stateIDReplay{ids: rel.StateTables}
+	graph, _, err := e.planSink(st, rel.Options, e.restartParallelism(rel), ids.next)
 	if err != nil {
 		return err
 	}
 	spec := graph.Sink().Sink
 	spec.Sink = rel
-	if used != len(ids)-1 {
+	id, ok := ids.sinkID()
+	if !ok {
 		// Its state would not fit the plan: an exactly-once sink cannot
 		// recompute without delivering twice.
-		return fmt.Errorf("sink %q: plan no longer matches its state (%d state tables, plan uses %d)", rel.Name, len(ids), used+1)
+		return fmt.Errorf("sink %q: plan no longer matches its state (%d state tables, plan uses %d)",
+			rel.Name, len(rel.StateTables), ids.used+1)
 	}
-	spec.StateTableID = ids[used]
-	var restored *viewManifest
-	if vm, ok := e.ckpt.restored(rel.ID); ok {
-		restored = vm
-	}
-	_, err = e.startView(ctx, rel, graph, restored)
-	return err
+	spec.StateTableID = id
+	return e.startRestored(ctx, rel, graph)
 }
 
 // streamsql_sinks: the delivery of each subtask of each running sink.
