@@ -113,15 +113,84 @@ const (
 	startTimestamp
 )
 
+// endpoint is what a Kafka source and a Kafka sink both name in their
+// WITH options.
+type endpoint struct {
+	topic    string
+	brokers  []string
+	clientID string
+}
+
+// parseEndpoint reads the FORMAT, topic, brokers and client id of rel, a
+// kafka source or sink (kind).
+func parseEndpoint(kind string, rel *catalog.Relation, o genutil.Options) (endpoint, error) {
+	ep := endpoint{clientID: o.String(optClientID, "streamsqld")}
+	switch f := strings.ToLower(strings.TrimSpace(rel.Format)); f {
+	case "", "json":
+	default:
+		return ep, pgerror.Newf(pgerror.FeatureNotSupported,
+			"kafka %s %q: FORMAT %s is not supported (supported: JSON)", kind, rel.Name, strings.ToUpper(f))
+	}
+	if ep.topic = o.String(optTopic, ""); ep.topic == "" {
+		return ep, pgerror.Newf(pgerror.InvalidParameterValue, "kafka %s %q: option %q is required", kind, rel.Name, optTopic)
+	}
+	for _, k := range []string{optBootstrap, optBootstrapPlural, optBrokers} {
+		if v, ok := o.Get(k); ok {
+			for _, b := range strings.Split(v, ",") {
+				if b = strings.TrimSpace(b); b != "" {
+					ep.brokers = append(ep.brokers, b)
+				}
+			}
+			break
+		}
+	}
+	if len(ep.brokers) == 0 {
+		return ep, pgerror.Newf(pgerror.InvalidParameterValue, "kafka %s %q: option %q is required", kind, rel.Name, optBootstrap)
+	}
+	return ep, nil
+}
+
+// clientConfig is the sarama configuration both sources and sinks start
+// from.
+func (ep *endpoint) clientConfig() *sarama.Config {
+	sc := sarama.NewConfig()
+	sc.ClientID = ep.clientID
+	// kfake and modern brokers need at least 0.11 request versions; 2.8
+	// is sarama's default and what it is tested against.
+	sc.Version = sarama.V2_8_0_0
+	sc.Net.DialTimeout = dialTimeout
+	sc.Net.ReadTimeout = ioTimeout
+	sc.Net.WriteTimeout = ioTimeout
+	sc.Metadata.Retry.Max = metadataRetries
+	sc.Metadata.Retry.Backoff = metadataBackoff
+	sc.Metadata.Full = false
+	// A typo in the topic name must not create a topic.
+	sc.Metadata.AllowAutoTopicCreation = false
+	return sc
+}
+
+// metadataError says why the topic's metadata could not be read at
+// CREATE.
+func (ep *endpoint) metadataError(err error) *pgerror.Error {
+	brokers := strings.Join(ep.brokers, ",")
+	switch {
+	case errors.Is(err, sarama.ErrUnknownTopicOrPartition):
+		return pgerror.Newf(pgerror.UndefinedObject, "Kafka topic %q does not exist", ep.topic)
+	case errors.Is(err, sarama.ErrOutOfBrokers):
+		// sarama.NewClient does not dial when it has no topic to ask
+		// about; the first metadata request is where it shows.
+		return pgerror.Newf(pgerror.ConnectionFailure, "cannot reach Kafka brokers %s: %v", brokers, err)
+	}
+	return pgerror.Newf(pgerror.ConnectionFailure, "cannot read metadata of Kafka topic %q from %s: %v", ep.topic, brokers, err)
+}
+
 // config is a source's parsed WITH options.
 type config struct {
-	topic         string
-	brokers       []string
+	endpoint
 	mode          startMode
 	startMillis   int64
 	discovery     time.Duration
 	failOnError   bool
-	clientID      string
 	readCommitted bool
 }
 
@@ -129,34 +198,11 @@ func parseConfig(rel *catalog.Relation) (config, error) {
 	o := genutil.NewOptions(rel.Options)
 	c := config{
 		discovery:     defaultDiscoveryInterval,
-		clientID:      "streamsqld",
 		readCommitted: true,
 	}
-	switch f := strings.ToLower(strings.TrimSpace(rel.Format)); f {
-	case "", "json":
-	default:
-		return c, pgerror.Newf(pgerror.FeatureNotSupported,
-			"kafka source %q: FORMAT %s is not supported (supported: JSON)", rel.Name, strings.ToUpper(f))
-	}
-	c.topic = o.String(optTopic, "")
-	if c.topic == "" {
-		return c, pgerror.Newf(pgerror.InvalidParameterValue, "kafka source %q: option %q is required", rel.Name, optTopic)
-	}
-	servers := ""
-	for _, k := range []string{optBootstrap, optBootstrapPlural, optBrokers} {
-		if v, ok := o.Get(k); ok {
-			servers = v
-			break
-		}
-	}
-	for _, b := range strings.Split(servers, ",") {
-		if b = strings.TrimSpace(b); b != "" {
-			c.brokers = append(c.brokers, b)
-		}
-	}
-	if len(c.brokers) == 0 {
-		return c, pgerror.Newf(pgerror.InvalidParameterValue,
-			"kafka source %q: option %q is required", rel.Name, optBootstrap)
+	var err error
+	if c.endpoint, err = parseEndpoint("source", rel, o); err != nil {
+		return c, err
 	}
 	switch m := strings.ToLower(o.String(optStartupMode, "earliest")); m {
 	case "earliest", "earliest-offset":
@@ -203,7 +249,6 @@ func parseConfig(rel *catalog.Relation) (config, error) {
 		return c, pgerror.Newf(pgerror.InvalidParameterValue,
 			"kafka source %q: unknown %s %q (supported: 'skip', 'fail')", rel.Name, optFormatErrors, v)
 	}
-	c.clientID = o.String(optClientID, c.clientID)
 	switch v := strings.ToLower(o.String(optIsolation, "read_committed")); v {
 	case "read_committed":
 	case "read_uncommitted":
@@ -247,19 +292,7 @@ func parseInterval(v string) (time.Duration, error) {
 }
 
 func (c *config) sarama() *sarama.Config {
-	sc := sarama.NewConfig()
-	sc.ClientID = c.clientID
-	// kfake and modern brokers need at least 0.11 request versions; 2.8
-	// is sarama's default and what it is tested against.
-	sc.Version = sarama.V2_8_0_0
-	sc.Net.DialTimeout = dialTimeout
-	sc.Net.ReadTimeout = ioTimeout
-	sc.Net.WriteTimeout = ioTimeout
-	sc.Metadata.Retry.Max = metadataRetries
-	sc.Metadata.Retry.Backoff = metadataBackoff
-	sc.Metadata.Full = false
-	// A typo in the topic name must not create a topic.
-	sc.Metadata.AllowAutoTopicCreation = false
+	sc := c.clientConfig()
 	sc.Consumer.Return.Errors = true
 	sc.Consumer.MaxWaitTime = fetchMaxWait
 	// sarama fetches the next batch only once the previous one is in the
@@ -325,17 +358,7 @@ func New(_ context.Context, rel *catalog.Relation, _ connector.Env) (connector.S
 	}
 	if _, err := s.refreshSplits(); err != nil {
 		_ = client.Close()
-		if errors.Is(err, sarama.ErrUnknownTopicOrPartition) {
-			return nil, pgerror.Newf(pgerror.UndefinedObject, "Kafka topic %q does not exist", cfg.topic)
-		}
-		if errors.Is(err, sarama.ErrOutOfBrokers) {
-			// sarama.NewClient does not dial when it has no topic to ask
-			// about; the first metadata request is where it shows.
-			return nil, pgerror.Newf(pgerror.ConnectionFailure,
-				"cannot reach Kafka brokers %s: %v", strings.Join(cfg.brokers, ","), err)
-		}
-		return nil, pgerror.Newf(pgerror.ConnectionFailure,
-			"cannot read metadata of Kafka topic %q from %s: %v", cfg.topic, strings.Join(cfg.brokers, ","), err)
+		return nil, cfg.metadataError(err)
 	}
 	if s.consumer, err = sarama.NewConsumerFromClient(client); err != nil {
 		_ = client.Close()

@@ -43,56 +43,22 @@ const sendBatch = 4096
 func init() { connector.RegisterSink(Name, NewSink) }
 
 type sinkConfig struct {
-	topic    string
-	brokers  []string
-	clientID string
-	id       string
+	endpoint
+	id string
 }
 
 func parseSinkConfig(rel *catalog.Relation) (sinkConfig, error) {
 	o := genutil.NewOptions(rel.Options)
-	c := sinkConfig{clientID: o.String(optClientID, "streamsqld")}
-	switch f := strings.ToLower(strings.TrimSpace(rel.Format)); f {
-	case "", "json":
-	default:
-		return c, pgerror.Newf(pgerror.FeatureNotSupported,
-			"kafka sink %q: FORMAT %s is not supported (supported: JSON)", rel.Name, strings.ToUpper(f))
-	}
-	if c.topic = o.String(optTopic, ""); c.topic == "" {
-		return c, pgerror.Newf(pgerror.InvalidParameterValue, "kafka sink %q: option %q is required", rel.Name, optTopic)
-	}
-	for _, k := range []string{optBootstrap, optBootstrapPlural, optBrokers} {
-		if v, ok := o.Get(k); ok {
-			for _, b := range strings.Split(v, ",") {
-				if b = strings.TrimSpace(b); b != "" {
-					c.brokers = append(c.brokers, b)
-				}
-			}
-			break
-		}
-	}
-	if len(c.brokers) == 0 {
-		return c, pgerror.Newf(pgerror.InvalidParameterValue, "kafka sink %q: option %q is required", rel.Name, optBootstrap)
+	var c sinkConfig
+	var err error
+	if c.endpoint, err = parseEndpoint("sink", rel, o); err != nil {
+		return c, err
 	}
 	c.id = rel.Name
 	if id := o.String(OptSinkID, ""); id != "" {
 		c.id += "-" + id
 	}
 	return c, nil
-}
-
-func (c *sinkConfig) sarama() *sarama.Config {
-	sc := sarama.NewConfig()
-	sc.ClientID = c.clientID
-	sc.Version = sarama.V2_8_0_0
-	sc.Net.DialTimeout = dialTimeout
-	sc.Net.ReadTimeout = ioTimeout
-	sc.Net.WriteTimeout = ioTimeout
-	sc.Metadata.Retry.Max = metadataRetries
-	sc.Metadata.Retry.Backoff = metadataBackoff
-	sc.Metadata.Full = false
-	sc.Metadata.AllowAutoTopicCreation = false
-	return sc
 }
 
 // Sink writes a topic.
@@ -114,22 +80,17 @@ func NewSink(_ context.Context, rel *catalog.Relation) (connector.Sink, error) {
 	if err != nil {
 		return nil, err
 	}
-	client, err := sarama.NewClient(cfg.brokers, cfg.sarama())
+	client, err := sarama.NewClient(cfg.brokers, cfg.clientConfig())
 	if err != nil {
 		return nil, pgerror.Newf(pgerror.ConnectionFailure, "cannot reach Kafka brokers %s: %v", strings.Join(cfg.brokers, ","), err)
 	}
 	if _, err := client.Partitions(cfg.topic); err != nil {
 		_ = client.Close()
+		perr := cfg.metadataError(err)
 		if errors.Is(err, sarama.ErrUnknownTopicOrPartition) {
-			return nil, pgerror.Newf(pgerror.UndefinedObject, "Kafka topic %q does not exist", cfg.topic).
-				WithHint("Create the topic before the sink.")
+			perr = perr.WithHint("Create the topic before the sink.")
 		}
-		if errors.Is(err, sarama.ErrOutOfBrokers) {
-			// sarama.NewClient does not dial without a topic to ask about.
-			return nil, pgerror.Newf(pgerror.ConnectionFailure, "cannot reach Kafka brokers %s: %v", strings.Join(cfg.brokers, ","), err)
-		}
-		return nil, pgerror.Newf(pgerror.ConnectionFailure, "cannot read metadata of Kafka topic %q from %s: %v",
-			cfg.topic, strings.Join(cfg.brokers, ","), err)
+		return nil, perr
 	}
 	admin, err := sarama.NewClusterAdminFromClient(client)
 	if err != nil {
@@ -176,7 +137,7 @@ type sinkWriter struct {
 // open creates the producer; creating it registers the transactional id
 // with the broker, which aborts a transaction left open under the id.
 func (w *sinkWriter) open() error {
-	sc := w.sink.cfg.sarama()
+	sc := w.sink.cfg.clientConfig()
 	sc.Producer.Idempotent = true
 	sc.Producer.RequiredAcks = sarama.WaitForAll
 	sc.Producer.Return.Successes = true
