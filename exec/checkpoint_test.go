@@ -97,6 +97,24 @@ func (h *ckHarness) positions() func(op int, split string) []byte {
 // checkpoint takes a checkpoint of job j and commits it.
 func (h *ckHarness) checkpoint(j *Job) uint64 {
 	h.t.Helper()
+	p := h.begin(j)
+	p.commit()
+	return p.epoch
+}
+
+// pendingCheckpoint is a checkpoint whose barriers completed and which is
+// not committed yet.
+type pendingCheckpoint struct {
+	h     *ckHarness
+	j     *Job
+	w     *storage.CheckpointWriter
+	epoch uint64
+}
+
+// begin injects a checkpoint's barriers into j and waits until j
+// completed them.
+func (h *ckHarness) begin(j *Job) *pendingCheckpoint {
+	h.t.Helper()
 	var w *storage.CheckpointWriter
 	var done <-chan struct{}
 	var epoch uint64
@@ -120,6 +138,15 @@ func (h *ckHarness) checkpoint(j *Job) uint64 {
 	case <-time.After(20 * time.Second):
 		h.t.Fatal("checkpoint did not complete")
 	}
+	return &pendingCheckpoint{h: h, j: j, w: w, epoch: epoch}
+}
+
+// commit flushes the state of finished subtasks, commits the manifest of
+// positions and moves the view's reads to the checkpoint. It returns the
+// view partitions whose final rows the checkpoint holds.
+func (p *pendingCheckpoint) commit() []int {
+	h, j, w, epoch := p.h, p.j, p.w, p.epoch
+	h.t.Helper()
 	parts, err := j.FlushFinished(epoch, func(t StateTable) error { return t.(*storage.StateTable).Flush(w) })
 	if err != nil {
 		h.t.Fatal(err)
@@ -137,7 +164,7 @@ func (h *ckHarness) checkpoint(j *Job) uint64 {
 		h.t.Fatal(err)
 	}
 	j.CommitView(epoch, parts)
-	return epoch
+	return parts
 }
 
 func (h *ckHarness) start(g *planner.StreamGraph, src *testSource, restore bool) *Job {

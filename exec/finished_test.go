@@ -2,12 +2,10 @@ package exec
 
 import (
 	"context"
-	"encoding/json"
 	"testing"
 	"time"
 
 	"streamsqld/sql/types"
-	"streamsqld/storage"
 )
 
 // A subtask that handled checkpoint barrier n and then finished its input
@@ -30,30 +28,9 @@ func TestFinishedAfterBarrierWaitsForNextCheckpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// Checkpoint n by hand: barrier n passes every subtask, then split 0
-	// ends and its chain finishes before the finished state is flushed.
-	var w *storage.CheckpointWriter
-	var done <-chan struct{}
-	var epoch uint64
-	if err := h.clock.Next(func(n uint64) error {
-		var err error
-		if w, err = h.db.BeginCheckpoint(n); err != nil {
-			return err
-		}
-		h.mu.Lock()
-		h.cur = w
-		h.mu.Unlock()
-		epoch = n
-		done, err = j.TriggerCheckpoint(n)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-done:
-	case <-time.After(20 * time.Second):
-		t.Fatal("checkpoint did not complete")
-	}
+	// Barrier n passes every subtask, then split 0 ends and its chain
+	// finishes before the finished state is flushed into checkpoint n.
+	p := h.begin(j)
 	src.push(0, data[0][700:]...)
 	src.close(0)
 	deadline := time.Now().Add(20 * time.Second)
@@ -69,26 +46,9 @@ func TestFinishedAfterBarrierWaitsForNextCheckpoint(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	parts, err := j.FlushFinished(epoch, func(st StateTable) error { return st.(*storage.StateTable).Flush(w) })
-	if err != nil {
-		t.Fatal(err)
+	if parts := p.commit(); len(parts) != 0 {
+		t.Fatalf("checkpoint %d claims the final rows of partitions %v, which ended after its barrier", p.epoch, parts)
 	}
-	if len(parts) != 0 {
-		t.Fatalf("checkpoint %d claims the final rows of partitions %v, which ended after its barrier", epoch, parts)
-	}
-	h.mu.Lock()
-	h.cur = nil
-	h.mu.Unlock()
-	pos, _ := j.Positions(epoch)
-	var ps []ckPosition
-	for k, v := range pos {
-		ps = append(ps, ckPosition{k.Op, k.Split, v})
-	}
-	raw, _ := json.Marshal(ps)
-	if err := w.Commit(raw); err != nil {
-		t.Fatal(err)
-	}
-	j.CommitView(epoch, parts)
 	h = h.crash(j)
 
 	// Positions count pushes: the same batches again.
