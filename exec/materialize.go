@@ -30,6 +30,9 @@ type materialize struct {
 	stateBuf   []byte
 	valBuf     []byte
 	blockBuf   []byte
+	// blockRows is the number of entries in the open changelog block
+	// (valBuf).
+	blockRows int
 
 	// An append-only partition (viewPart.appendOnly) writes its rows in
 	// blocks keyed by a sequence number rather than each row keyed by its
@@ -262,70 +265,69 @@ func (m *materialize) writeState(changed []undoEntry) {
 		m.compact()
 		return
 	}
-	n := 0
-	m.valBuf = m.valBuf[:0]
+	m.valBuf, m.blockRows = m.valBuf[:0], 0
 	for _, e := range changed {
 		r := e.cur
 		switch {
 		case r.n == 0 && e.n == 0:
 			// Absent then and now: the table does not hold it.
-			continue
 		case r.n == 0:
 			// Deleted: the before-image carries the key.
-			m.valBuf = storage.AppendRow(append(m.valBuf, 0), e.row)
+			m.addChange(0, e.row)
 		default:
-			m.valBuf = storage.AppendRow(binary.AppendUvarint(m.valBuf, uint64(r.n)), r.row)
-		}
-		n++
-		if n == appendBlockRows || len(m.valBuf) >= appendBlockBytes {
-			m.putChangeBlock(n)
-			n = 0
+			m.addChange(r.n, r.row)
 		}
 	}
-	if n > 0 {
-		m.putChangeBlock(n)
+	m.putChangeBlock()
+}
+
+// addChange appends the changelog entry multiplicity | row to the open
+// block and writes the block once it is full.
+func (m *materialize) addChange(n int, row types.Row) {
+	m.valBuf = storage.AppendRow(binary.AppendUvarint(m.valBuf, uint64(n)), row)
+	m.blockRows++
+	if m.blockRows == appendBlockRows || len(m.valBuf) >= appendBlockBytes {
+		m.putChangeBlock()
 	}
 }
 
-// putChangeBlock writes the n entries in m.valBuf as the next changelog
-// block.
-func (m *materialize) putChangeBlock(n int) {
-	m.stateBuf = binary.BigEndian.AppendUint64(append(stateKey(m.stateBuf, m.partition, ""), changeBlockTag), m.nextBlock)
-	m.blockBuf = append(binary.AppendUvarint(m.blockBuf[:0], uint64(n)), m.valBuf...)
-	m.state.Put(m.stateBuf, m.blockBuf)
+// putChangeBlock writes the open block's entries, if any, as the next
+// changelog block.
+func (m *materialize) putChangeBlock() {
+	if m.blockRows == 0 {
+		return
+	}
+	m.blockBuf = append(binary.AppendUvarint(m.blockBuf[:0], uint64(m.blockRows)), m.valBuf...)
+	m.state.Put(m.blockKey(changeBlockTag, m.nextBlock), m.blockBuf)
 	m.nextBlock++
-	m.logged += n
-	m.valBuf = m.valBuf[:0]
+	m.logged += m.blockRows
+	m.valBuf, m.blockRows = m.valBuf[:0], 0
+}
+
+// blockKey is the state key of the partition's block seq of kind tag.
+func (m *materialize) blockKey(tag byte, seq uint64) []byte {
+	m.stateBuf = binary.BigEndian.AppendUint64(append(stateKey(m.stateBuf, m.partition, ""), tag), seq)
+	return m.stateBuf
 }
 
 // compact replaces the partition's changelog (and rows keyed by value)
 // with blocks of its current rows.
 func (m *materialize) compact() {
 	for seq := m.firstBlock; seq < m.nextBlock; seq++ {
-		m.stateBuf = binary.BigEndian.AppendUint64(append(stateKey(m.stateBuf, m.partition, ""), changeBlockTag), seq)
-		m.state.Delete(m.stateBuf)
+		m.state.Delete(m.blockKey(changeBlockTag, seq))
 	}
 	for _, k := range m.legacy {
 		m.state.Delete([]byte(k))
 	}
 	m.legacy = nil
 	m.firstBlock, m.logged = m.nextBlock, 0
-	n := 0
-	m.valBuf = m.valBuf[:0]
+	m.valBuf, m.blockRows = m.valBuf[:0], 0
 	for _, r := range m.part.rows {
-		if r.n == 0 {
-			continue
-		}
-		m.valBuf = storage.AppendRow(binary.AppendUvarint(m.valBuf, uint64(r.n)), r.row)
-		n++
-		if n == appendBlockRows || len(m.valBuf) >= appendBlockBytes {
-			m.putChangeBlock(n)
-			n = 0
+		if r.n > 0 {
+			m.addChange(r.n, r.row)
 		}
 	}
-	if n > 0 {
-		m.putChangeBlock(n)
-	}
+	m.putChangeBlock()
 }
 
 // writeBlocks writes the rows appended to an append-only partition since
@@ -340,9 +342,8 @@ func (m *materialize) writeBlocks() {
 			m.valBuf = storage.AppendRow(m.valBuf, log.row(m.written+n))
 			n++
 		}
-		m.stateBuf = binary.BigEndian.AppendUint64(append(stateKey(m.stateBuf, m.partition, ""), appendBlockTag), m.seq)
 		m.blockBuf = append(binary.AppendUvarint(m.blockBuf[:0], uint64(n)), m.valBuf...)
-		m.state.Put(m.stateBuf, m.blockBuf)
+		m.state.Put(m.blockKey(appendBlockTag, m.seq), m.blockBuf)
 		m.written += n
 		m.seq += uint64(n)
 	}
