@@ -11,41 +11,9 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"streamsqld/internal/testkafka"
 	"streamsqld/internal/testserver"
 )
-
-// consumeCommitted reads topic from the start with franz-go's client (an
-// implementation independent of the server's sarama) at isolation level
-// read_committed, until done says it has everything or the deadline.
-func consumeCommitted(t *testing.T, addrs []string, topic string, deadline time.Duration, done func([]*kgo.Record) bool) []*kgo.Record {
-	t.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(addrs...), kgo.ConsumeTopics(topic),
-		kgo.FetchIsolationLevel(kgo.ReadCommitted()), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	var recs []*kgo.Record
-	end := time.Now().Add(deadline)
-	settled := 0
-	for time.Now().Before(end) {
-		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
-		fs := cl.PollFetches(ctx)
-		cancel()
-		n := 0
-		fs.EachRecord(func(r *kgo.Record) { recs = append(recs, r); n++ })
-		if n == 0 && done(recs) {
-			// Nothing more for two polls after it looked complete: a
-			// duplicate delivered late would still show.
-			if settled++; settled == 2 {
-				break
-			}
-		} else {
-			settled = 0
-		}
-	}
-	return recs
-}
 
 // TestKafkaSinkExactlyOnceAcrossCrash: a Kafka source feeds two sinks in
 // the real server at parallelism 2, an append-only sink of the tweets and
@@ -118,7 +86,7 @@ func TestKafkaSinkExactlyOnceAcrossCrash(t *testing.T) {
 	}
 
 	// Append-only: each tweet exactly once.
-	recs := consumeCommitted(t, addrs, "tweets_out", 90*time.Second, func(r []*kgo.Record) bool { return len(r) >= len(tweets) })
+	recs := testkafka.ReadCommitted(t, addrs, "tweets_out", 90*time.Second, func(r []*kgo.Record) bool { return len(r) >= len(tweets) })
 	seen := map[int64]int{}
 	for _, r := range recs {
 		var v struct {
@@ -169,7 +137,7 @@ func TestKafkaSinkExactlyOnceAcrossCrash(t *testing.T) {
 		}
 		return true
 	}
-	urecs := consumeCommitted(t, addrs, "author_counts_out", 60*time.Second, done)
+	urecs := testkafka.ReadCommitted(t, addrs, "author_counts_out", 60*time.Second, done)
 	prev := map[string]int64{}
 	for _, r := range urecs {
 		a := keyAuthor(t, r.Key)

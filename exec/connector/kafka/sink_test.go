@@ -13,6 +13,7 @@ import (
 
 	"streamsqld/catalog"
 	"streamsqld/exec/connector"
+	"streamsqld/internal/testkafka"
 	"streamsqld/sql/pgerror"
 )
 
@@ -22,49 +23,29 @@ func sinkRel(addrs []string, topic string) *catalog.Relation {
 	}}
 }
 
-// readCommitted reads the topic with franz-go's client (not sarama) at
-// isolation level read_committed until want records arrived and no more
-// come for a moment.
-func readCommitted(t *testing.T, addrs []string, topic string, want int) []*kgo.Record {
+// openSinkWriter opens the sink of sinkRel and the writer of its subtask 0
+// of n; both close with the test.
+func openSinkWriter(t *testing.T, addrs []string, n int) (connector.Sink, connector.SinkWriter) {
 	t.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(addrs...), kgo.ConsumeTopics(topic),
-		kgo.FetchIsolationLevel(kgo.ReadCommitted()), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	ctx := context.Background()
+	s, err := NewSink(ctx, sinkRel(addrs, topic))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer cl.Close()
-	var recs []*kgo.Record
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		wait := 2 * time.Second
-		if len(recs) >= want {
-			wait = 300 * time.Millisecond
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), wait)
-		fs := cl.PollFetches(ctx)
-		cancel()
-		n := 0
-		fs.EachRecord(func(r *kgo.Record) { recs = append(recs, r); n++ })
-		if n == 0 && len(recs) >= want {
-			break
-		}
+	t.Cleanup(func() { _ = s.Close() })
+	w, err := s.Writer(ctx, 0, n)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return recs
+	t.Cleanup(func() { _ = w.Close() })
+	return s, w
 }
 
 func TestSinkTransactions(t *testing.T) {
 	c := newCluster(t)
 	addrs := c.ListenAddrs()
 	ctx := context.Background()
-	s, err := NewSink(ctx, sinkRel(addrs, topic))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	w, err := s.Writer(ctx, 0, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, w := openSinkWriter(t, addrs, 2)
 	if n, err := w.Delivered(ctx); err != nil || n != 0 {
 		t.Fatalf("Delivered on a new sink = %d, %v; want 0", n, err)
 	}
@@ -113,7 +94,7 @@ func TestSinkTransactions(t *testing.T) {
 		t.Fatalf("Delivered of subtask 1 = %d, %v; want 0", n, err)
 	}
 
-	recs := readCommitted(t, addrs, topic, 4)
+	recs := testkafka.ReadCommitted(t, addrs, topic, 10*time.Second, func(r []*kgo.Record) bool { return len(r) >= 4 })
 	var got []string
 	for _, r := range recs {
 		v := string(r.Value)
@@ -131,7 +112,6 @@ func TestSinkTransactions(t *testing.T) {
 			t.Fatalf("read_committed consumer saw %q, want the 4 records of %v", got, want)
 		}
 	}
-	_ = w.Close()
 	_ = w2.Close()
 	_ = w3.Close()
 }
@@ -159,16 +139,7 @@ func TestSinkBrokerRestart(t *testing.T) {
 	c := newCluster(t, opts...)
 	addrs := c.ListenAddrs()
 	ctx := context.Background()
-	s, err := NewSink(ctx, sinkRel(addrs, topic))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	w, err := s.Writer(ctx, 0, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
+	_, w := openSinkWriter(t, addrs, 1)
 	msgs := func(from, to int) []connector.SinkMessage {
 		var out []connector.SinkMessage
 		for i := from; i < to; i++ {
@@ -201,7 +172,7 @@ func TestSinkBrokerRestart(t *testing.T) {
 	if n, err := w.Delivered(ctx); err != nil || n != 2 {
 		t.Fatalf("Delivered = %d, %v; want 2", n, err)
 	}
-	recs := readCommitted(t, c2.ListenAddrs(), topic, 200)
+	recs := testkafka.ReadCommitted(t, c2.ListenAddrs(), topic, 10*time.Second, func(r []*kgo.Record) bool { return len(r) >= 200 })
 	seen := map[string]int{}
 	for _, r := range recs {
 		seen[string(r.Key)]++
