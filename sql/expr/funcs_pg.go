@@ -232,9 +232,10 @@ func AppendJSON(b []byte, d types.Datum, t types.T) []byte {
 	case types.Float4, types.Float8, types.Numeric:
 		start := len(b)
 		b = types.AppendText(b, d, t)
-		switch s := string(b[start:]); s {
-		case "NaN", "Infinity", "-Infinity":
-			return types.AppendJSONString(b[:start], s)
+		// JSON has no NaN or infinities; comparing without converting
+		// keeps ordinary numbers free of allocation.
+		if v := b[start:]; string(v) == "NaN" || string(v) == "Infinity" || string(v) == "-Infinity" {
+			return types.AppendJSONString(b[:start], string(v))
 		}
 		return b
 	case types.Bool:
