@@ -283,7 +283,8 @@ func newSinkOp(j *Job, op *planner.Operator, idx int) (*sinkOp, error) {
 	if j == nil || j.sink == nil {
 		return nil, errors.New("sink operator outside a sink job")
 	}
-	if d, ok := j.sink.(connector.Discarding); ok && d.Discards() {
+	if j.deliveries == nil {
+		// A discarding sink (openSink gives it no deliveries).
 		s.discard = true
 		return s, nil
 	}
