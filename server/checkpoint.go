@@ -536,10 +536,6 @@ func checkpointable(g *planner.StreamGraph) bool {
 			if op.Sink == nil || op.Sink.StateTableID == 0 {
 				return false
 			}
-		case planner.OpJoin:
-			if op.Join == nil || op.Join.LeftStateTableID == 0 || op.Join.RightStateTableID == 0 {
-				return false
-			}
 		default:
 			return false
 		}

@@ -290,9 +290,6 @@ func (e *Engine) restartView(ctx context.Context, rel *catalog.Relation) error {
 			if op.HashAgg != nil {
 				op.HashAgg.StateTableID = 0
 			}
-			if op.Join != nil {
-				op.Join.LeftStateTableID, op.Join.RightStateTableID = 0, 0
-			}
 		}
 	}
 	return e.startRestored(ctx, rel, graph)

@@ -122,8 +122,8 @@ func (e *Engine) createSink(ctx context.Context, st *ast.CreateSink, text string
 	if conn != blackhole.Name && !checkpointable(graph) {
 		return nil, pgerror.New(pgerror.FeatureNotSupported,
 			"the query of this sink cannot be delivered exactly once: its state is not checkpointed").
-			WithDetail("SESSION windows, and materialized views built on other views, are recomputed after a restart.").
-			WithHint("Sink a query over sources and tables.")
+			WithDetail("Joins, SESSION windows and queries over materialized views built on other views are recomputed after a restart.").
+			WithHint("Sink a query over sources and tables with filters, projections and aggregations.")
 	}
 	opts[kafka.OptSinkID] = newSinkID()
 	deps := planner.Dependencies(graph)

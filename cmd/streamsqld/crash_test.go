@@ -25,8 +25,8 @@ import (
 // view and an unbounded GROUP BY, and a table fed by INSERT batches
 // feeding another GROUP BY and a LEFT JOIN with a small table of key names
 // (filled by the DDL, partly before and partly after the join view exists;
-// keys without a name join NULL), whose join state restores from the
-// checkpoint with its match counts. An
+// keys without a name join NULL). A join view is not checkpointed: after a
+// restart it is recomputed from its inputs, and must still end exact. An
 // INSERT in flight at kill time may or may
 // not have been acknowledged: after a restart the inserter looks the batch
 // up by id and inserts it again only if it is missing.
